@@ -1,0 +1,1 @@
+"""Users, organisations and roles, and the Tracksolid accounts they connect."""

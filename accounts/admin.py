@@ -1,0 +1,138 @@
+"""Admin for organisations, users and roles, and Tracksolid accounts."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from accounts.crypto import mask
+from accounts.forms import TracksolidAccountForm
+from accounts.models import Membership, Organisation, TracksolidAccount, User
+
+
+class MembershipInline(admin.TabularInline[Membership, User]):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+class OrganisationMembershipInline(admin.TabularInline[Membership, Organisation]):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+    verbose_name = "member"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin[User]):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        ("Preferences", {"fields": ("time_zone",)}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("Preferences", {"fields": ("email", "time_zone")}),
+    )
+    inlines = [MembershipInline]
+    list_display = ["username", "email", "time_zone", "is_staff", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [OrganisationMembershipInline]
+
+
+@admin.register(TracksolidAccount)
+class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
+    form = TracksolidAccountForm
+    list_display = ["name", "organisation", "region", "user_id", "is_active", "token_state"]
+    list_filter = ["region", "is_active", "organisation"]
+    search_fields = ["name", "user_id", "app_key"]
+    readonly_fields = [
+        "push_url_display",
+        "push_token_display",
+        "app_secret_display",
+        "token_state",
+        "token_expires_at",
+        "token_obtained_at",
+        "token_fetched_at",
+        "last_error",
+        "last_error_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["organisation", "name", "is_active"]}),
+        ("Where", {"fields": ["region", "base_url", "instruct_url"]}),
+        (
+            "Credentials",
+            {
+                "fields": [
+                    "app_key",
+                    "app_secret_display",
+                    "app_secret_input",
+                    "user_id",
+                    "password_input",
+                    "password_md5_input",
+                    "target_account",
+                ],
+                "description": "Secrets are stored encrypted and never shown in full.",
+            },
+        ),
+        (
+            "Pushes",
+            {
+                "fields": ["push_url_display", "push_token_display"],
+                "description": "Register this URL and token with Tracksolid for data pushes.",
+            },
+        ),
+        (
+            "Token",
+            {
+                "fields": [
+                    "token_state",
+                    "token_expires_at",
+                    "token_obtained_at",
+                    "token_fetched_at",
+                    "last_error",
+                    "last_error_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("organisation")
+
+    @admin.display(description="App secret")
+    def app_secret_display(self, obj: TracksolidAccount) -> str:
+        return mask(obj.app_secret) or "—"
+
+    @admin.display(description="Push URL")
+    def push_url_display(self, obj: TracksolidAccount) -> str:
+        if obj.pk is None:
+            return "Shown once the account is saved."
+        request = getattr(self, "_request", None)
+        base = request.build_absolute_uri("/") if request is not None else None
+        return format_html("<code>{}</code>", obj.push_url(base))
+
+    @admin.display(description="Push token")
+    def push_token_display(self, obj: TracksolidAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html("<code>{}</code>", obj.push_token)
+
+    @admin.display(description="Token")
+    def token_state(self, obj: TracksolidAccount) -> str:
+        if not obj.access_token:
+            return "none yet"
+        if obj.token_expires_at is None:
+            return "held"
+        return f"held until {obj.token_expires_at:%Y-%m-%d %H:%M} UTC"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        self._request = request  # push URL is built from the host the admin is using
+        return super().changeform_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,199 @@
+"""Run the whole product in one foreground command: web, worker, scheduler and the simulator.
+
+What ``make run`` calls. It prepares the database and the demo login, starts each process, waits
+for /healthz, prints the URL and login, and stops everything on Ctrl-C (or when one process dies).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from fleet import demo
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class Command(BaseCommand):
+    help = "Set up and run web, worker, scheduler and the Tracksolid simulator (make run)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--no-simulator", action="store_true", help="Do not start the demo fleet simulator."
+        )
+        parser.add_argument(
+            "--devices",
+            type=int,
+            default=int(os.environ.get("SIM_DEVICES", "50")),
+            help="Size of the simulated demo fleet.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        self._check_port_free(host, port)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        login = demo.ensure_demo_login()
+
+        python = sys.executable
+        commands: dict[str, list[str]] = {
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "fleet.wsgi",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                os.environ.get("WEB_CONCURRENCY", "2"),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "fleet",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            "scheduler": [python, "-m", "celery", "-A", "fleet", "beat", "--loglevel", "INFO"],
+        }
+        simulator_available = importlib.util.find_spec("tracksolid.simulator.__main__") is not None
+        if simulator_available and not options["no_simulator"]:
+            sim_port = int(os.environ.get("SIM_PORT") or free_port())
+            base_url = f"http://127.0.0.1:{sim_port}/route/rest"
+            account = demo.ensure_simulator_account(base_url=base_url)
+            commands["simulator"] = [
+                python,
+                "-m",
+                "tracksolid.simulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(sim_port),
+                "--devices",
+                str(options["devices"]),
+                "--seed",
+                "1",
+                "--app-key",
+                demo.SIM_APP_KEY,
+                "--app-secret",
+                demo.SIM_APP_SECRET,
+                "--user-id",
+                demo.SIM_USER_ID,
+                "--password",
+                demo.SIM_PASSWORD,
+                "--push-url",
+                account.push_url(f"http://{host}:{port}"),
+                "--push-token",
+                account.push_token,
+            ]
+
+        processes = self._start(commands)
+        url = f"http://{host}:{port}/"
+        try:
+            self._wait_healthy(url, processes)
+            self.stdout.write(
+                "\nFleet is running.\n"
+                f"  url: {url}\n"
+                f"  username: {login.username}\n"
+                f"  password: {login.password}\n"
+                f"  admin: {url}admin/\n"
+                "Press Ctrl-C to stop.\n"
+            )
+            self.stdout.flush()
+            self._supervise(processes)
+        finally:
+            self._stop(processes)
+
+    def _check_port_free(self, host: str, port: int) -> None:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+            except OSError:
+                raise CommandError(
+                    f"{host}:{port} is already in use; stop what runs there or run"
+                    " `PORT=8001 make run`."
+                ) from None
+
+    def _start(self, commands: dict[str, list[str]]) -> dict[str, subprocess.Popen[bytes]]:
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        processes = {}
+        for name, command in commands.items():
+            # Own process group, so Ctrl-C reaches us once and we stop children in order.
+            processes[name] = subprocess.Popen(
+                command, cwd=settings.BASE_DIR, env=environment, start_new_session=True
+            )
+        return processes
+
+    def _wait_healthy(self, url: str, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    raise CommandError(f"{name} exited with code {process.returncode}")
+            try:
+                with urllib.request.urlopen(url + "healthz", timeout=2):  # noqa: S310 - loopback
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise CommandError("the web process did not answer /healthz within 90 s")
+
+    def _supervise(self, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+        stop = {"signal": 0}
+
+        def on_signal(signum: int, _frame: object) -> None:
+            stop["signal"] = signum
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        while not stop["signal"]:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    raise CommandError(f"{name} exited with code {process.returncode}; stopping")
+            time.sleep(0.5)
+        self.stdout.write("\nStopping…")
+
+    def _stop(self, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()

@@ -1,0 +1,1 @@
+"""Geofence models (built with the geofence issue)."""

@@ -1,0 +1,1 @@
+"""Dashcam photos, videos, alarm media, and live and history streams."""

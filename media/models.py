@@ -1,0 +1,1 @@
+"""Media models (built with the media issue)."""

@@ -1,0 +1,1 @@
+"""Telemetry models (built with the ingestion issue)."""
