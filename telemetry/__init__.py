@@ -1,1 +1,1 @@
-"""Positions, trips, stops, alarms and every pushed reading; the pollers, push views and the one ingest path."""
+"""Positions, trips, stops, alarms and pushed readings; pollers, push views, the ingest path."""
