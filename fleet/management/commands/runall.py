@@ -89,7 +89,7 @@ class Command(BaseCommand):
             ],
             "scheduler": [python, "-m", "celery", "-A", "fleet", "beat", "--loglevel", "INFO"],
         }
-        simulator_available = importlib.util.find_spec("tracksolid.simulator.__main__") is not None
+        simulator_available = importlib.util.find_spec("tracksolid.simulator") is not None
         if simulator_available and not options["no_simulator"]:
             sim_port = int(os.environ.get("SIM_PORT") or free_port())
             base_url = f"http://127.0.0.1:{sim_port}/route/rest"
