@@ -32,6 +32,42 @@ DEFAULT_SCHEDULES: list[DefaultSchedule] = [
         every_seconds=20,
         description="Lets /healthz tell that beat and a worker are running.",
     ),
+    DefaultSchedule(
+        name="Poll latest locations",
+        task="telemetry.tasks.poll_all_locations",
+        every_seconds=30,
+        description="One jimi.user.device.location.list call per active Tracksolid account.",
+    ),
+    DefaultSchedule(
+        name="Poll alarms",
+        task="telemetry.tasks.poll_all_alarms",
+        every_seconds=120,
+        description="jimi.device.alarm.list from each account's cursor, 50 devices a call.",
+    ),
+    DefaultSchedule(
+        name="Poll trips",
+        task="telemetry.tasks.poll_all_trips",
+        every_seconds=15 * 60,
+        description="jimi.device.track.mileage from each account's cursor, 50 devices a call.",
+    ),
+    DefaultSchedule(
+        name="Poll parking and idling",
+        task="telemetry.tasks.poll_all_stops",
+        every_seconds=15 * 60,
+        description="jimi.open.platform.report.parking (parking and idling), 50 devices a call.",
+    ),
+    DefaultSchedule(
+        name="Back-fill position gaps",
+        task="telemetry.tasks.backfill_all_gaps",
+        every_seconds=30 * 60,
+        description="Fills holes in stored positions from jimi.device.track.list.",
+    ),
+    DefaultSchedule(
+        name="Sync devices and groups",
+        task="telemetry.tasks.sync_all_devices",
+        every_seconds=60 * 60,
+        description="Mirrors each account's devices and groups (list, detail for changes).",
+    ),
 ]
 
 

@@ -15,6 +15,8 @@ from accounts.models import Membership, Organisation, Role, TracksolidAccount, U
 from fleet.models import Device, DeviceGroup
 from tracksolid.signing import md5_hex
 
+pytest_plugins = ["tests.simulator_fixtures"]
+
 
 @dataclass
 class World:
@@ -79,3 +81,13 @@ def world(db: None) -> World:
         imei="869999999999999", organisation=other, device_name="Other truck"
     )
     return World(acme, other, admin, dispatcher, outsider, account, group, devices, other_device)
+
+
+@pytest.fixture(autouse=True)
+def _forget_process_caches() -> None:
+    # The push path caches accounts and device ids per process; tests roll their rows back.
+    from telemetry.ingest import forget_devices
+    from telemetry.pushes import forget_accounts
+
+    forget_devices()
+    forget_accounts()

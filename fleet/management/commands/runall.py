@@ -130,6 +130,7 @@ class Command(BaseCommand):
                 f"  username: {login.username}\n"
                 f"  password: {login.password}\n"
                 f"  admin: {url}admin/\n"
+                f"  logs of the simulated Tracksolid cloud: {settings.VAR_DIR / 'log'}\n"
                 "Press Ctrl-C to stop.\n"
             )
             self.stdout.flush()
@@ -150,11 +151,20 @@ class Command(BaseCommand):
 
     def _start(self, commands: dict[str, list[str]]) -> dict[str, subprocess.Popen[bytes]]:
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        log_dir = settings.VAR_DIR / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
         processes = {}
         for name, command in commands.items():
+            # The simulator's banner (its own credentials) would be mistaken for the demo login.
+            output = (log_dir / f"{name}.log").open("ab") if name == "simulator" else None
             # Own process group, so Ctrl-C reaches us once and we stop children in order.
             processes[name] = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=environment, start_new_session=True
+                command,
+                cwd=settings.BASE_DIR,
+                env=environment,
+                start_new_session=True,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
             )
         return processes
 
