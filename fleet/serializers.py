@@ -73,7 +73,7 @@ class DeviceStateSerializer(serializers.ModelSerializer[DeviceState]):
 
 def state_of(device: Device) -> DeviceState | None:
     try:
-        return device.state  # type: ignore[attr-defined,no-any-return]
+        return device.state
     except DeviceState.DoesNotExist:
         return None
 

@@ -132,7 +132,9 @@ class DeviceTrackView(FleetApiView):
         device = get_object_or_404(Device.objects.for_user(request.user), pk=pk)
         start, end = parse_range(request.query_params, default=DEFAULT_TRACK_RANGE)
         assert start is not None and end is not None
-        max_points = _int_param(request, "max_points") or DEFAULT_MAX_POINTS
+        max_points = _int_param(request, "max_points")
+        if max_points is None:
+            max_points = DEFAULT_MAX_POINTS
         if not 2 <= max_points <= MAX_MAX_POINTS:
             raise _invalid("max_points", f"must be between 2 and {MAX_MAX_POINTS}.", "invalid")
         points = fetch_rows(

@@ -9,8 +9,9 @@ path with ``source=backfill``.
    consecutive positions more than ``GAP`` apart where the device was moving at the first one,
    or had moved more than ``MOVED_METRES`` by the second one (a parked tracker reports once and
    then only heartbeats, which is no gap); or no position since a moving one, up to now.
-2. On demand (``backfill_gaps(device=..., since=...)``, ``manage.py backfill``): every stretch
-   of more than ``GAP`` without a position in the range, parked or not.
+2. On demand (``backfill_gaps(device=..., since=...)``, ``manage.py backfill``): the same
+   holes inside the range, plus the stretches before the first and after the last position in
+   it, parked or not (a range with no data at all is one gap).
 3. Gaps of a device that lie close together are fetched in one call; a range longer than 7
    days is cut into 7-day windows, never before the ~3-month horizon.
 """
@@ -130,22 +131,32 @@ def _fixes(device_ids: list[int], begin: datetime, end: datetime) -> dict[int, l
     return by_device
 
 
+def _silent(a: Fix, b: Fix) -> bool:
+    """Two consecutive fixes with a hole between them: the device was moving, or moved."""
+    return b.gps_time - a.gps_time > GAP and (a.moving or metres(a, b) > MOVED_METRES)
+
+
 def find_gaps(
-    fixes: list[Fix], begin: datetime, end: datetime, *, every_hole: bool = False
+    fixes: list[Fix], begin: datetime, end: datetime, *, on_demand: bool = False
 ) -> list[Window]:
     """Gaps in one device's ``fixes`` (sorted; the first may precede ``begin``).
 
-    ``every_hole`` (on demand): any stretch longer than ``GAP`` without a fix in
-    [begin, end] is a gap. Otherwise only those where the device was moving (module docstring).
+    Periodic: holes where the device was moving or moved, and the silence since a moving fix.
+    ``on_demand``: holes inside [begin, end] where the device was moving or moved, and the
+    stretches before its first and after its last fix there, parked or not (so a range with no
+    data at all is one gap, and running it again asks for little).
     """
-    gaps: list[Window] = []
-    inside = [f for f in fixes if f.gps_time >= begin]
-    if every_hole:
-        edges = [begin, *(f.gps_time for f in inside), end]
-        return [(a, b) for a, b in itertools.pairwise(edges) if b - a > GAP]
-    for a, b in itertools.pairwise(fixes):
-        if b.gps_time - a.gps_time > GAP and (a.moving or metres(a, b) > MOVED_METRES):
-            gaps.append((a.gps_time, b.gps_time))
+    if on_demand:
+        inside = [f for f in fixes if begin <= f.gps_time <= end]
+        if not inside:
+            return [(begin, end)] if end - begin > GAP else []
+        gaps = [(a.gps_time, b.gps_time) for a, b in itertools.pairwise(inside) if _silent(a, b)]
+        if inside[0].gps_time - begin > GAP:
+            gaps.insert(0, (begin, inside[0].gps_time))
+        if end - inside[-1].gps_time > GAP:
+            gaps.append((inside[-1].gps_time, end))
+        return gaps
+    gaps = [(a.gps_time, b.gps_time) for a, b in itertools.pairwise(fixes) if _silent(a, b)]
     if fixes and fixes[-1].moving:
         # Only this run's part of a silence: earlier runs asked for the rest, and a device that
         # died while driving must not cost a growing window every run.
@@ -223,7 +234,7 @@ def _run(
     devices: list[Device],
     begin: datetime,
     end: datetime,
-    every_hole: bool,
+    on_demand: bool,
     client: TracksolidClient | None,
     progress: Progress | None,
 ) -> BackfillResult:
@@ -237,7 +248,7 @@ def _run(
         chunk = devices[start : start + DEVICE_CHUNK]
         fixes = _fixes([d.pk for d in chunk], begin, end)
         for device in chunk:
-            gaps = find_gaps(fixes[device.pk], begin, end, every_hole=every_hole)
+            gaps = find_gaps(fixes[device.pk], begin, end, on_demand=on_demand)
             result.gaps += len(gaps)
             windows = fetch_windows(gaps, horizon=horizon)
             if windows:
@@ -292,7 +303,7 @@ def backfill_gaps(
                 devices=[device],
                 begin=max(since, now - HORIZON),
                 end=end,
-                every_hole=True,
+                on_demand=True,
                 client=client,
                 progress=progress,
             )
@@ -317,7 +328,7 @@ def backfill_gaps(
             devices=devices,
             begin=max(begin, now - HORIZON),
             end=end,
-            every_hole=False,
+            on_demand=False,
             client=client,
             progress=progress,
         )

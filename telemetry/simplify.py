@@ -2,8 +2,8 @@
 
 Douglas-Peucker through GEOS (shapely), which keeps both ends and the corners that shape the
 route. GEOS keeps a point's Z value, so Z carries each point's index and the kept rows come back
-whole (time, speed, heading, ignition). The tolerance that meets the budget is found by bisection
-on a log scale:
+whole (time, speed, heading, ignition). The tolerance that meets the budget is searched for on a
+log scale:
 
 1. project to a local plane (longitude scaled by cos(latitude)) so tolerance means the same
    distance east-west and north-south;

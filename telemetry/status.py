@@ -52,7 +52,7 @@ def device_status(
 def status_of(device: Device, now: datetime) -> Status:
     """``device_status`` for a device (its ``state`` is one query unless selected with it)."""
     try:
-        state = device.state  # type: ignore[attr-defined]
+        state = device.state
     except DeviceState.DoesNotExist:
         state = None
     return device_status(state, now)

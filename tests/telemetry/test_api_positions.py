@@ -193,6 +193,7 @@ def test_a_date_only_range_covers_the_whole_day_in_the_users_zone(world):
         ({"from": "2026-10-01", "to": "2026-11-25"}, "range_too_long"),
         ({"from": "yesterday"}, "invalid_time"),
         ({"max_points": "1"}, "invalid"),
+        ({"max_points": "0"}, "invalid"),
         ({"max_points": "lots"}, "invalid"),
     ],
 )

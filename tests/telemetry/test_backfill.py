@@ -81,14 +81,18 @@ def test_the_last_position_before_the_range_counts() -> None:
     assert find_gaps(fixes, at(0), at(10)) == [(at(-30), at(10))]
 
 
-def test_on_demand_every_hole_is_a_gap_parked_or_not() -> None:
-    fixes = [fix(10), fix(12), fix(60)]
-    assert find_gaps(fixes, at(0), at(90), every_hole=True) == [
+def test_on_demand_the_range_edges_are_gaps_parked_or_not() -> None:
+    fixes = [fix(-30), fix(10), fix(12), fix(60), fix(70, at=THERE)]
+    assert find_gaps(fixes, at(0), at(90), on_demand=True) == [
         (at(0), at(10)),
-        (at(12), at(60)),
-        (at(60), at(90)),
+        (at(60), at(70)),
+        (at(70), at(90)),
     ]
-    assert find_gaps([], at(0), at(90), every_hole=True) == [(at(0), at(90))]
+
+
+def test_on_demand_a_range_without_data_is_one_gap() -> None:
+    assert find_gaps([], at(0), at(90), on_demand=True) == [(at(0), at(90))]
+    assert find_gaps([fix(-30)], at(0), at(90), on_demand=True) == [(at(0), at(90))]
 
 
 # --- windows ----------------------------------------------------------------------------------
@@ -206,7 +210,7 @@ def test_a_periodic_run_starts_from_the_cursor(
 
 
 @pytest.mark.django_db
-def test_a_device_back_fill_fetches_every_hole_in_seven_day_windows_with_progress(
+def test_a_device_back_fill_of_a_range_without_data_fetches_it_in_seven_day_windows(
     simulator: Simulator, sim_account: TracksolidAccount, sim_client: TracksolidClient
 ) -> None:
     imei = next(d.imei for d in simulator.world.devices.values() if d.kind == "vehicle")
@@ -228,6 +232,12 @@ def test_a_device_back_fill_fetches_every_hole_in_seven_day_windows_with_progres
     stored = Position.objects.filter(device=device, source=Source.BACKFILL).count()
     assert stored == result.stored == sum(r.stored for r in reports) > 100
     assert PollCursor.objects.filter(account=sim_account, poller="backfill", scope=imei).exists()
+
+    # Again: parked stretches are no holes, only the range's edges may be asked for.
+    again = backfill_gaps(
+        device=device, since=timezone.now() - timedelta(days=8), client=sim_client
+    )
+    assert again.windows <= 2 and again.stored <= 5
 
 
 @pytest.mark.django_db

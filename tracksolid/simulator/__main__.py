@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    p.add_argument(
+        "--public-url",
+        default=None,
+        help="URL clients reach us at (media and stream links); default http://HOST:PORT",
+    )
     p.add_argument("--devices", type=int, default=d.devices, help="fleet size")
     p.add_argument("--seed", type=int, default=d.seed, help="world seed (same seed, same fleet)")
     p.add_argument("--app-key", default=d.app_key)
@@ -133,6 +138,7 @@ def config_from(args: argparse.Namespace) -> SimulatorConfig:
         node=args.node,
         host=args.host,
         port=args.port,
+        public_url=args.public_url,
         extra_app_keys=list(args.extra_app_key),
         wrong_node_answer=args.wrong_node_answer,
         rate_limit=args.rate_limit,

@@ -141,28 +141,42 @@ def inside(fence: Fence, lat: float, lng: float) -> bool:
 
 
 def fence_alarms(world: World, dev: Device, fences: list[Fence], a: float, b: float) -> list[Alarm]:
-    """Enter/exit alarms from the device's reported points crossing fences it is bound to."""
+    """Enter/exit alarms from the device's reported points crossing fences it is bound to.
+
+    Crossings are computed once, forward from the fence's creation, and kept per fence and
+    device: the pusher asks every second, and replaying days of points each time would not do.
+    """
     out: list[Alarm] = []
     for fence in fences:
-        lo = max(a, fence.created)
-        if lo >= b:
-            continue
         wants = fence.alarm_types_for(dev.imei)
-        if not wants:
+        if not wants or b <= fence.created:
             continue
-        prev = world.last_point(dev, fence.created)
-        state = inside(fence, prev.lat, prev.lng) if prev else None
-        # Replay from the fence's creation so the inside/outside state at ``a`` is right.
-        for s in world.points_between(dev, fence.created, b):
-            now_in = inside(fence, s.lat, s.lng)
-            if state is not None and now_in != state and s.t > lo:
-                kind = "fence_in" if now_in else "fence_out"
-                if ("in" if now_in else "out") in wants:
-                    out.append(
+        for al in _crossings(world, dev, fence, b):
+            if a < al.t <= b and ("in" if al.kind == "fence_in" else "out") in wants:
+                out.append(al)
+    return out
+
+
+def _crossings(world: World, dev: Device, fence: Fence, b: float) -> list[Alarm]:
+    key = (fence.geoid, fence.created, dev.imei)
+    with world.lock:
+        entry = world.fence_cache.get(key)
+        if entry is None:
+            prev = world.last_point(dev, fence.created)
+            entry = (fence.created, inside(fence, prev.lat, prev.lng) if prev else None, [])
+        until, state, found = entry
+        if b > until:
+            for s in world.points_between(dev, until, b):
+                now_in = inside(fence, s.lat, s.lng)
+                if state is not None and now_in != state:
+                    kind = "fence_in" if now_in else "fence_out"
+                    found.append(
                         Alarm(dev.imei, kind, s.t, s.lat, s.lng, s.speed, fence.geoid, fence.name)
                     )
-            state = now_in
-    return out
+                state = now_in
+            until = b
+        world.fence_cache[key] = (until, state, found)
+        return list(found)
 
 
 def ceil_minute(t: float) -> float:

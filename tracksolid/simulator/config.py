@@ -24,6 +24,9 @@ class SimulatorConfig:
     node: str = "hk"
     host: str = "127.0.0.1"
     port: int = 0
+    # The URL clients use to reach this simulator (behind Docker or a proxy); media and stream
+    # links are built from it. Default: http://HOST:PORT.
+    public_url: str | None = None
     # Other app keys the simulator knows, as (key, secret, node); keys of another node are refused.
     extra_app_keys: list[tuple[str, str, str]] = field(default_factory=list)
     # How a key registered to another node is refused: "json" ("invalid AppKey") or "npe" (body).

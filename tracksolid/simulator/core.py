@@ -93,7 +93,11 @@ class Simulator:
 
     @property
     def root_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        """Where clients reach us; the base of the media, stream and share links we hand out."""
+        if self.config.public_url:
+            return self.config.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     @property
     def base_url(self) -> str:

@@ -49,6 +49,8 @@ class World:
         self._odo: dict[tuple[str, int], float] = {}
         self.alarm_cache: dict[tuple[str, int], list[Any]] = {}
         self._windows: dict[tuple[str, int], tuple[float, float] | None] = {}
+        # (fence id, created, imei) -> (computed until, inside?, crossings): see alarms.py.
+        self.fence_cache: dict[tuple[str, float, str], tuple[float, bool | None, list[Any]]] = {}
         self._next_group = 100
         self._build(random.Random(seed_of(config.seed, "world")))
 
