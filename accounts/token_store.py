@@ -4,16 +4,20 @@ Every process (web, workers, beat) that calls the vendor for an account reads th
 token from the row, and takes the row lock (``select_for_update`` inside ``transaction.atomic``)
 around the rare refresh or fetch, so ``jimi.oauth.token.get`` runs at most once a minute per
 account however many workers there are (``token_fetched_at`` is the time of the last attempt).
-SQLite ignores ``select_for_update`` but serialises writers, which gives the same exclusion.
+On SQLite (embedded mode, one machine) the lock is an ``flock`` under ``var/locks`` instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 
 from accounts.models import TracksolidAccount
 from tracksolid.tokens import Token, TokenState
@@ -60,10 +64,12 @@ class AccountTokenStore:
         return self._holder
 
     def lock(self) -> AbstractContextManager[None]:
-        return self._locked()
+        if connection.vendor == "sqlite":
+            return self._file_locked()
+        return self._row_locked()
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _row_locked(self) -> Iterator[None]:
         # The row lock lives as long as the transaction: only around load, one vendor token
         # call and save (TokenManager's contract), never around a whole poll.
         with transaction.atomic():
@@ -73,6 +79,23 @@ class AccountTokenStore:
                 .values_list("pk", flat=True)
             )
             yield
+
+    @contextlib.contextmanager
+    def _file_locked(self) -> Iterator[None]:
+        # SQLite has no row locks, and a write transaction held over a vendor call would stall
+        # every other writer (pushes!) for its duration. Embedded mode runs on one machine, so
+        # an flock beside the database excludes every process and thread instead.
+        directory = Path(settings.VAR_DIR) / "locks"
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory / f"tracksolid-token-{self.holder_id}.lock", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def load(self) -> TokenState:
         row = TracksolidAccount.objects.only(*_FIELDS).filter(pk=self.holder_id).first()

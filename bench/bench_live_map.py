@@ -167,7 +167,9 @@ def measure(base: str, account: object) -> tuple[list[float], list[float], int]:
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url("**/map/")
-        page.wait_for_function("window.fleetLiveMap && window.fleetLiveMap.ready", timeout=60_000)
+        page.wait_for_function(
+            "window.fleetLiveMap && window.fleetLiveMap.listReady", timeout=60_000
+        )
         for _ in range(LOAD_ROUNDS):
             page.goto(base + "/map/")
             page.wait_for_function(
@@ -179,6 +181,7 @@ def measure(base: str, account: object) -> tuple[list[float], list[float], int]:
             page.wait_for_function("window.fleetLiveMap.listReady", timeout=60_000)
             timings.append(page.evaluate("window.fleetLiveMap.timings"))
         drawn = page.evaluate("window.fleetLiveMap.markerCount")
+        redraw_ms = page.evaluate("window.fleetLiveMap.layer.ms")
         last = timings[-1]
         print(
             f"  (last load: script started {last['start'] / 1000:.2f} s, positions fetched "
@@ -220,6 +223,7 @@ def measure(base: str, account: object) -> tuple[list[float], list[float], int]:
             )
             latencies.append(handle.json_value() / 1000 - pushed_at)
         browser.close()
+    print(f"  (one redraw of the device canvas: {redraw_ms:.1f} ms)")
     return draw_times, latencies, drawn
 
 

@@ -15,11 +15,12 @@ from accounts.models import TracksolidAccount
 from accounts.services import client_for
 from fleet.models import Device, DeviceGroup
 from tracksolid.client import TracksolidClient
+from tracksolid.errors import IllegalUserOrDevice
 from tracksolid.records import DeviceInfo
 
 # jimi.track.device.detail is one call per device: a first sync of a big fleet spreads its
-# detail calls over several runs instead of bursting into the vendor's rate limit.
-DETAIL_BUDGET = 100
+# detail calls over several runs (about a minute of calls each) instead of one long burst.
+DETAIL_BUDGET = 500
 # Pause between detail calls (seconds): about 10 calls a second, well under the vendor's limit.
 DETAIL_PAUSE = 0.1
 # Group ids the vendor uses for "no group".
@@ -223,7 +224,11 @@ def sync_devices(
                 continue
             if details and detail_pause:
                 time.sleep(detail_pause)
-            details[info.imei] = client.track_device_detail(info.imei)
+            try:
+                details[info.imei] = client.track_device_detail(info.imei)
+            except IllegalUserOrDevice:
+                # Listed but not (yet) readable, e.g. moved a moment ago: try next run.
+                deferred.add(info.imei)
         result.details_fetched = len(details)
         result.details_deferred = len(deferred)
     finally:

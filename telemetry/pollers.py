@@ -67,7 +67,8 @@ class PollResult:
     ran: bool = True  # False: another run held the claim, nothing was done
     begin: datetime | None = None
     end: datetime | None = None
-    fetched: int = 0
+    fetched: int = 0  # records the vendor answered
+    # Records handed to the ingest path, by kind (it skips those it already has).
     stored: dict[str, int] = field(default_factory=dict)
     created_devices: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -165,7 +165,9 @@ def latest_rows(
     if since is not None:
         timeout = offline_after()
         start, end = since - timeout, now - timeout
-        states = states.filter(
+        # A row that crossed the line was last written after its last report, so after
+        # ``start``: that bound lets the updated_at index skip devices quiet for longer.
+        states = states.filter(updated_at__gt=start).filter(
             Q(updated_at__gt=since)
             | Q(gps_time__gt=start, gps_time__lte=end)
             | Q(last_heartbeat_at__gt=start, last_heartbeat_at__lte=end)

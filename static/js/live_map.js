@@ -397,7 +397,8 @@ function focusFromUrl() {
   const lng = parseFloat(params.get("lng"));
   if (!Number.isNaN(lat) && !Number.isNaN(lng)) {
     L.circleMarker([lat, lng], { radius: 9, color: "#b3261e", weight: 3, fillOpacity: 0.3 })
-      .addTo(map).bindTooltip(params.get("label") ? String(params.get("label")) : "Alarm location");
+      // The label comes from the URL (and an alarm's text): a text node, never markup.
+      .addTo(map).bindTooltip(el("span", {}, params.get("label") || "Alarm location"), { permanent: true, direction: "top" });
     map.setView([lat, lng], 15);
   }
   const wanted = params.get("device");

@@ -201,11 +201,11 @@ function drawTrack(body) {
   for (const other of others) {
     if (!other.points.length) continue;
     L.polyline(other.points.map((p) => [p[1], p[2]]), { color: other.colour, weight: 3, opacity: 0.75, dashArray: "6 4" })
-      .bindTooltip(other.name).addTo(trackLayer);
+      .bindTooltip(el("span", {}, other.name)).addTo(trackLayer);
     other.marker = L.marker([other.points[0][1], other.points[0][2]], {
       icon: L.divIcon({ className: "replay-marker", html: `<span style="background:${other.colour}"></span>`, iconSize: [22, 22], iconAnchor: [11, 11] }),
       zIndexOffset: 900, keyboard: false,
-    }).bindTooltip(other.name).addTo(eventLayer);
+    }).bindTooltip(el("span", {}, other.name)).addTo(eventLayer);
   }
   if (!points.length) {
     summaryNode.textContent = "No positions in this range.";

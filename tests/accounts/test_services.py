@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 
 import pytest
 
@@ -14,6 +15,7 @@ from tests.simulator_fixtures import (
     SIM_APP_SECRET,
     SIM_PASSWORD,
     SIM_USER,
+    account_on,
     vendor_calls,
 )
 from tracksolid.signing import md5_hex
@@ -160,20 +162,21 @@ def test_a_bad_region_or_url_is_refused_before_anything_is_saved(
     assert not Organisation.objects.exists()
 
 
-def test_a_named_region_needs_no_base_url(db: None) -> None:
-    # The real node is not reachable from tests: the account is saved, the check fails.
-    with pytest.raises(AccountConnectionError):
-        connect_account(
-            org_slug="eu-fleet",
-            region="EU",
-            app_key="k",
-            app_secret="s",
-            user_id="u",
-            password="p",
-            client_options={"max_retries": 0, "timeout": 0.001},
-        )
-    account = TracksolidAccount.objects.get()
-    assert (account.region, account.base_url) == (Region.EU, "")
+def test_a_client_for_a_named_region_talks_to_that_node(simulator: Simulator, db: None) -> None:
+    account = account_on(simulator)
+    account.region, account.base_url = Region.EU, ""
+    account.save()
+    # No call is made: tests talk to the simulator only.
+    with client_for(account) as client:
+        assert client.base_url == "https://eu-open.tracksolidpro.com/route/rest"
+
+
+def test_an_app_key_of_another_node_is_reported_as_a_wrong_region(
+    make_simulator: Callable[..., Simulator], db: None
+) -> None:
+    sim = make_simulator(extra_app_keys=[("eu-key", "eu-secret", "eu")], wrong_node_answer="npe")
+    with pytest.raises(AccountConnectionError, match="did not answer like a Tracksolid node"):
+        connect(sim, app_key="eu-key", app_secret="eu-secret")
 
 
 def test_a_second_account_on_the_same_login_must_agree_on_its_secrets(

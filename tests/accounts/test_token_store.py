@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,7 +65,8 @@ def test_saving_no_token_clears_it_but_keeps_the_fetch_time(
     assert store.load() == TokenState(token=None, last_fetch_at=NOW)
 
 
-def test_the_lock_is_a_transaction_holding_the_account_row(
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks on PostgreSQL")
+def test_on_postgresql_the_lock_is_a_transaction_holding_the_account_row(
     sim_account: TracksolidAccount,
 ) -> None:
     store = AccountTokenStore(sim_account.pk)
@@ -73,6 +75,30 @@ def test_the_lock_is_a_transaction_holding_the_account_row(
         assert connection.in_atomic_block
         assert len(connection.savepoint_ids) == depth + 1
     assert len(connection.savepoint_ids) == depth
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="file locks on SQLite")
+def test_on_sqlite_the_lock_excludes_other_holders_without_a_write_transaction(
+    sim_account: TracksolidAccount,
+) -> None:
+    store, another = AccountTokenStore(sim_account.pk), AccountTokenStore(sim_account.pk)
+    assert another.holder_id == store.holder_id == sim_account.pk
+    order: list[str] = []
+
+    def other() -> None:
+        with another.lock():
+            order.append("other")
+
+    depth = len(connection.savepoint_ids)
+    with store.lock():
+        assert len(connection.savepoint_ids) == depth  # no transaction of its own
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(timeout=0.3)
+        assert thread.is_alive()  # waiting for our lock
+        order.append("first")
+    thread.join(timeout=5)
+    assert order == ["first", "other"]
 
 
 def test_a_deleted_account_loads_an_empty_state(sim_account: TracksolidAccount) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -277,9 +278,14 @@ def test_an_alarm_is_acknowledged_with_a_note(fleet, logged_in_page):
 
 def test_the_alarm_link_opens_the_map_on_the_device(fleet, logged_in_page):
     page = logged_in_page.page
-    wait_for_map(logged_in_page, f"/map/?device={fleet.hostile.pk}&lat=48.87&lng=2.36")
+    label = quote(f"SOS {HOSTILE}")
+    wait_for_map(
+        logged_in_page, f"/map/?device={fleet.hostile.pk}&lat=48.87&lng=2.36&label={label}"
+    )
     page.locator("#device-panel").wait_for(state="visible")
     assert page.locator("#device-panel .panel-title").text_content() == HOSTILE
+    # The label from the link is shown as text beside the alarm's place.
+    assert page.locator(".leaflet-tooltip").text_content() == f"SOS {HOSTILE}"
     assert logged_in_page.dialogs == []
 
 

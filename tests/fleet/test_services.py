@@ -206,3 +206,15 @@ def test_detail_calls_are_paced_under_the_vendors_rate_limit(
         result = sync(account, client, detail_pause=0.06)
     assert result.details_fetched == 30
     assert "1006" not in sim.counters()["errors"]
+
+
+def test_a_device_whose_detail_is_refused_is_created_and_detailed_next_run(
+    simulator: Simulator, sim_account: TracksolidAccount, sim_client: TracksolidClient
+) -> None:
+    simulator.inject_fault("error", method="jimi.track.device.detail", code=1002, count=1)
+    first = sync(sim_account, sim_client)
+    assert first.details_deferred == 1
+    assert len(first.created) == len(simulator.imeis())
+    second = sync(sim_account, sim_client)
+    assert second.details_fetched == 1
+    assert not Device.objects.filter(last_synced_at=None).exists()

@@ -405,6 +405,9 @@ def platform_fence_bind(sim: Simulator, call: Call) -> Reply:
 def platform_fence_list(sim: Simulator, call: Call) -> Reply:
     """Not in the spec's table; lists use ``;`` between points where create used ``#``."""
     account = visible_account(sim, call, "account")
+    with sim.world.lock:
+        fences = [f for f in sim.fences.values() if not f.device and f.account == account]
+        bound = {f.geoid: ",".join(sorted(f.bindings)) for f in fences}
     rows = [
         {
             "fenceId": f.geoid,
@@ -414,9 +417,8 @@ def platform_fence_list(sim: Simulator, call: Call) -> Reply:
             "radius": str(int(f.radius_m)) if f.shape == "circle" else None,
             "fenceColor": f.color or None,
             "description": f.description or None,
-            "imeis": ",".join(sorted(f.bindings)) or None,
+            "imeis": bound[f.geoid] or None,
         }
-        for f in sim.fences.values()
-        if not f.device and f.account == account
+        for f in fences
     ]
     return Reply(result=rows)

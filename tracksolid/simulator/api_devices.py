@@ -280,7 +280,7 @@ def group_list(sim: Simulator, call: Call) -> Reply:
     return Reply(
         result=[
             {"group_id": g.group_id, "group_name": g.group_name}
-            for g in sim.world.groups.values()
+            for g in list(sim.world.groups.values())
             if g.account == account
         ]
     )

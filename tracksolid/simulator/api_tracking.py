@@ -293,7 +293,7 @@ def tag_msg(sim: Simulator, call: Call) -> Reply:
 def alarms_for(sim: Simulator, dev: Device, a: float, b: float) -> list[Alarm]:
     out = generated_alarms(sim.world, dev, a, b)
     out.extend(x for x in sim.injected_alarms if x.imei == dev.imei and a < x.t <= b)
-    fences = [f for f in sim.fences.values() if f.alarm_types_for(dev.imei)]
+    fences = [f for f in list(sim.fences.values()) if f.alarm_types_for(dev.imei)]
     if fences:
         out.extend(fence_alarms(sim.world, dev, fences, a, b))
     out.sort(key=lambda x: x.t)

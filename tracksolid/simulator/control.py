@@ -55,6 +55,11 @@ def _expire(sim: Simulator, body: dict[str, Any]) -> Any:
     return {"expired": True}
 
 
+def _verify(sim: Simulator, body: dict[str, Any]) -> Any:
+    sim.push_verify(str(body.get("endpoint", "pushgps")))
+    return {"sent": True}
+
+
 def _devices(sim: Simulator, body: dict[str, Any]) -> Any:
     return [
         {
@@ -84,6 +89,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/_sim/offline"): _offline,
     ("POST", "/_sim/push_now"): lambda sim, body: sim.push_now(),
     ("POST", "/_sim/expire_tokens"): _expire,
+    ("POST", "/_sim/push_verify"): _verify,
     ("GET", "/_sim/devices"): _devices,
 }
 

@@ -191,6 +191,16 @@ class Simulator:
             self.pusher = Pusher(self)
         return self.pusher.push_round(force_all=True)
 
+    def push_verify(self, endpoint: str = "pushgps") -> None:
+        """POST an empty body, as the vendor's "verify" does when a push URL is registered."""
+        from .pusher import Pusher
+
+        if not self.config.push_url:
+            return
+        if self.pusher is None:
+            self.pusher = Pusher(self)
+        self.pusher.verify(endpoint)
+
     def state(self) -> dict[str, Any]:
         from .util import fmt
 

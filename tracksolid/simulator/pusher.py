@@ -107,6 +107,10 @@ class Pusher:
                 acked = True  # a TAG receiver answering 200 with no JSON still took it
         self.sim.stats.push(kind, items, acked)
 
+    def verify(self, endpoint: str) -> None:
+        self._post("verify", "/" + endpoint, 0, body=b"")
+        self._drain()
+
     def _drain(self) -> None:
         with self._pending_lock:
             pending, self._pending = self._pending, []

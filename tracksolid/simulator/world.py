@@ -227,8 +227,10 @@ class World:
     def offline_window(self, dev: Device, day: int) -> tuple[float, float] | None:
         """Some devices drop off the network for a few hours on some days (coverage, power)."""
         key = (dev.imei, day)
-        if key in self._windows:
+        try:
             return self._windows[key]
+        except KeyError:
+            pass
         win: tuple[float, float] | None = None
         if noise(self.seed, dev.imei, day, "off") < 0.12 and dev.kind != "tag":
             ds = self.day_start(day)

@@ -185,3 +185,10 @@ def test_a_captured_photo_is_announced_by_upload_callback(receiver: Receiver) ->
     items = [i for batch in names for i in batch if i["filename"] == mf.name]
     assert items and items[0]["businessType"] == "remotePictureOrVideo"
     assert items[0]["mimeType"] == "image/jpeg"
+
+
+def test_a_verify_call_posts_an_empty_body(receiver: Receiver) -> None:
+    with run_simulator(devices=3, push_url=receiver.url, push_token="tok", push_interval=0) as sim:
+        sim.push_verify()
+        assert sim.counters()["pushes_acked"]["verify"] == 1
+    assert receiver.at("pushgps")[0].body == b""
