@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from accounts.models import TracksolidAccount
 from tracksolid.tokens import Token, TokenState
@@ -72,13 +72,23 @@ class AccountTokenStore:
     def _row_locked(self) -> Iterator[None]:
         # The row lock lives as long as the transaction: only around load, one vendor token
         # call and save (TokenManager's contract), never around a whole poll.
+        failure: Exception | None = None
         with transaction.atomic():
             list(
                 TracksolidAccount.objects.select_for_update()
                 .filter(pk=self.holder_id)
                 .values_list("pk", flat=True)
             )
-            yield
+            try:
+                yield
+            except DatabaseError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - re-raised below, after the commit
+                # A failed vendor call is still saved (its time throttles the next fetch):
+                # commit, then raise.
+                failure = exc
+        if failure is not None:
+            raise failure
 
     @contextlib.contextmanager
     def _file_locked(self) -> Iterator[None]:

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -44,10 +45,10 @@ def _params(method: str, **extra: str) -> dict[str, str]:
     return p
 
 
-def _post(conn: http.client.HTTPConnection, path: str, params: dict[str, str]) -> dict[str, object]:
+def _post(conn: http.client.HTTPConnection, path: str, params: dict[str, str]) -> Any:
     body = urlencode(params)
     conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
-    answer: dict[str, object] = json.loads(conn.getresponse().read())
+    answer: Any = json.loads(conn.getresponse().read())
     return answer
 
 
@@ -62,8 +63,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _api_worker(
-    host: str, port: int, token: str, imeis: list[str], until: float, counts: multiprocessing.Queue
-) -> None:  # type: ignore[type-arg]
+    host: str, port: int, token: str, imeis: list[str], until: float, counts: Any
+) -> None:
     conn = http.client.HTTPConnection(host, port, timeout=10)
     done = errors = 0
     k = 0
@@ -123,12 +124,12 @@ def bench_api() -> float:
                 user_pwd_md5=md5_hex("demo"),
                 expires_in="7200",
             ),
-        )["result"]["accessToken"]  # type: ignore[index]
+        )["result"]["accessToken"]
         devices = _post(
             conn, "/route/rest", _params("jimi.user.device.list", access_token=token, target="demo")
         )["result"]
-        imeis = [d["imei"] for d in devices]  # type: ignore[union-attr]
-        counts: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+        imeis = [d["imei"] for d in devices]
+        counts: Any = multiprocessing.Queue()
         until = time.time() + API_SECONDS
         workers = [
             multiprocessing.Process(
@@ -147,7 +148,7 @@ def bench_api() -> float:
         cpu = _cpu_seconds(proc.pid) - cpu0
         calls = sum(r[0] for r in results)
         errors = sum(r[1] for r in results)
-        rate = calls / elapsed
+        rate = float(calls) / elapsed
         print(
             f"API: {calls} calls in {elapsed:.1f} s, {errors} errors -> {rate:,.0f} calls/s "
             f"(target {API_TARGET:,.0f}); {calls / max(cpu, 1e-9):,.0f} per CPU-second of the "
@@ -181,7 +182,7 @@ class _Ack(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _receiver(port_out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _receiver(port_out: Any) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Ack)
     server.daemon_threads = True
     port_out.put(server.server_address[1])
@@ -262,7 +263,7 @@ def bench_push(port: int, disabled: set[str], label: str) -> float:
 def main() -> int:
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     api = bench_api()
-    q: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    q: Any = multiprocessing.Queue()
     recv = multiprocessing.Process(target=_receiver, args=(q,), daemon=True)
     recv.start()
     port = q.get(timeout=10)

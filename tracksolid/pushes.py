@@ -146,7 +146,10 @@ MAX_ITEMS = 50  # the vendor's documented maximum per request
 OPENAPI = "openapi"  # our endpoint for OpenAPI notifications (msgType + data)
 TAG = "pushtag"  # our endpoint for the TAG push (a JSON array; its ack code is 200)
 ENDPOINTS: frozenset[str] = frozenset({*ENDPOINT_PARSERS, OPENAPI})
-_BY_LOWER = {name.lower(): name for name in ENDPOINTS}
+# Other names the same shapes arrive under: the vendor documents no path for OpenAPI
+# notifications, and integrations register "pushopenapi" as often as the bare base URL.
+ALIASES = {"pushopenapi": OPENAPI}
+_BY_LOWER = {name.lower(): name for name in ENDPOINTS} | ALIASES
 _ENVELOPE = ("token", "msgType")
 _MAX_REASONS = 10
 _BOM = b"\xef\xbb\xbf"

@@ -27,6 +27,15 @@ const map = L.map("map", { preferCanvas: true, zoomControl: true, worldCopyJump:
   .setView([20, 0], 2);
 L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
 Object.defineProperty(probe, "layer", { get: () => layer.stats });
+// Where a device is drawn, in page pixels (tests click it there).
+probe.pagePointOf = (id) => {
+  const device = devices.get(id);
+  if (!device || !hasPosition(device)) return null;
+  const point = map.latLngToContainerPoint([device.state.lat, device.state.lng]);
+  const box = map.getContainer().getBoundingClientRect();
+  return [box.left + point.x, box.top + point.y];
+};
+probe.zoomTo = (zoom) => map.setZoom(zoom, { animate: false });
 
 const layer = new DeviceLayer({
   items: () => visible,
@@ -420,6 +429,7 @@ async function start() {
     // Draw now (not on the next frame) so "ready" means the devices are on the canvas.
     layer.draw();
     probe.timings.drawn = performance.now();
+    setStatusLine(`Live · ${visible.length} on the map`, false);
     probe.ready = true;
     probe.drawnMs = performance.now() - started;
     probe.readyAt = performance.now(); // ms since navigation started

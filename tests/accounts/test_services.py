@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Organisation, Region, TracksolidAccount
 from accounts.services import AccountConnectionError, client_for, connect_account
@@ -135,9 +137,22 @@ def test_an_unreachable_node_is_reported_clearly(db: None) -> None:
         )
 
 
+def test_a_failed_check_still_counts_against_the_one_fetch_a_minute(
+    simulator: Simulator, db: None
+) -> None:
+    with pytest.raises(AccountConnectionError, match="user id and password"):
+        connect(simulator, password="not-it")
+    assert TracksolidAccount.objects.get().token_fetched_at is not None
+    with pytest.raises(AccountConnectionError, match="try again in a minute"):
+        connect(simulator)
+    assert vendor_calls(simulator) == {"jimi.oauth.token.get": 1}
+
+
 def test_a_successful_connection_clears_the_last_error(simulator: Simulator, db: None) -> None:
     with pytest.raises(AccountConnectionError):
         connect(simulator, password="not-it")
+    # A minute later.
+    TracksolidAccount.objects.update(token_fetched_at=timezone.now() - timedelta(minutes=2))
     assert connect(simulator).last_error == ""
 
 

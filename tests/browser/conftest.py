@@ -27,10 +27,6 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
-# Playwright's sync API keeps an event loop in this thread; the test code's ORM calls are still
-# plain synchronous calls made between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _require_browser() -> None:
     if CHROMIUM.exists():
@@ -41,12 +37,17 @@ def _require_browser() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Package scope: the event loop stops with the browser, before tests outside this package run.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     _require_browser()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in this thread while the browser is
+    # open; the tests' ORM calls (and the database flush after each) are still plain
+    # synchronous calls made between browser steps, so Django may allow them until it closes.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -251,6 +251,10 @@ def test_a_trips_report_lists_totals_and_exports_csv(fleet, logged_in_page):
     table = list(csv.reader(io.StringIO(content)))
     assert len(table) >= 3  # a header and both trips
     assert any(HOSTILE in cell for row in table for cell in row)
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    with open(info.value.path(), "rb") as workbook:  # noqa: PTH123
+        assert workbook.read(2) == b"PK"  # an XLSX file is a zip archive
     assert logged_in_page.dialogs == []
 
 
@@ -352,3 +356,49 @@ def test_a_second_device_replays_on_the_same_timeline(fleet, logged_in_page):
     assert cursor == (fleet.yesterday + timedelta(minutes=89)).timestamp()
     assert "30 km/h" in chip.text_content()
     assert logged_in_page.dialogs == []
+
+
+def test_clicking_an_arrow_on_the_map_follows_that_device(fleet, logged_in_page):
+    page = logged_in_page.page
+    wait_for_map(logged_in_page)
+    page.evaluate("window.fleetLiveMap.zoomTo(16)")
+    page.wait_for_function("window.fleetLiveMap.layer.arrows >= 1")
+    x, y = page.evaluate(f"window.fleetLiveMap.pagePointOf({fleet.van.pk})")
+    page.mouse.click(x, y)
+    page.locator("#device-panel").wait_for(state="visible")
+    assert page.locator("#device-panel .panel-title").text_content() == "Van 0"
+    assert page.locator(".leaflet-popup-content strong").text_content() == "Van 0"
+
+
+def test_times_are_shown_in_the_users_time_zone(fleet, anonymous_page):
+    from tests.browser.conftest import log_in
+
+    log_in(anonymous_page, "alice", "pw-alice-123")  # Europe/Paris: UTC+1 in November
+    anonymous_page.goto("/reports/")
+    page = anonymous_page.page
+    page.wait_for_function("window.fleetReports && window.fleetReports.loaded")
+    first = page.locator("#report-table tbody tr", has_text="Van 0")
+    assert "09:00:00" in first.locator("td").nth(1).text_content()  # 08:00 UTC
+
+
+def test_a_new_alarm_beeps_when_the_sound_is_on(fleet, logged_in_page):
+    page = logged_in_page.page
+    logged_in_page.goto("/alarms/")
+    page.wait_for_function("window.fleetAlarms && window.fleetAlarms.loaded")
+    page.check("#alarm-sound")  # a user gesture: browsers allow audio from here on
+    before = page.evaluate("window.fleetAlarms.beeps")
+    ingest_records(
+        account=fleet.world.account,
+        records=[
+            AlarmEvent(
+                imei=fleet.van.imei,
+                type_id="2",
+                type_name="Power cut",
+                source="push",
+                alarm_time=timezone.now(),
+            )
+        ],
+        source="push",
+    )
+    page.locator("#alarm-feed tr", has_text="Power cut").wait_for(timeout=8000)
+    page.wait_for_function(f"window.fleetAlarms.beeps > {before}")

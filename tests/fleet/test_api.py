@@ -323,7 +323,13 @@ def test_a_wrong_method_gets_the_same_error_shape(world):
     assert response.json()["code"] == "method_not_allowed"
 
 
-def test_password_guessing_is_throttled(world):
+def test_password_guessing_is_throttled(world, monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from fleet.api import LoginRateThrottle
+
+    # A private cache: the shared one may be cleared by another test process meanwhile.
+    monkeypatch.setattr(LoginRateThrottle, "cache", LocMemCache("throttle-test", {}))
     client = APIClient()
     for _ in range(20):
         client.post("/api/v1/auth/token/", {"username": "dave", "password": "x"}, format="json")

@@ -146,6 +146,32 @@ def test_a_full_poll_cycle_of_120_devices_takes_the_minimum_vendor_calls(
     assert Trip.objects.exists() and Stop.objects.exists() and Alarm.objects.exists()
 
 
+def test_a_poll_cycle_of_1000_devices_takes_81_vendor_calls_and_no_1006(
+    make_simulator: Callable[..., Simulator],
+) -> None:
+    sim = make_simulator(devices=1000)
+    account = account_on(sim)
+    with client_for(account, **FAST_CLIENT) as client:
+        client.token()
+        sim.stats.reset()
+        # The location poll alone brings the devices in (the vendor leaves out the one that
+        # never reported); the other pollers ask for those.
+        pollers.poll_locations(account=account, client=client)
+        pollers.poll_trips(account=account, client=client)
+        pollers.poll_stops(account=account, client=client)
+        pollers.poll_alarms(account=account, client=client)
+    batches = math.ceil(999 / 50)
+    calls = vendor_calls(sim)
+    assert calls == {
+        "jimi.user.device.location.list": 1,
+        "jimi.device.track.mileage": batches,
+        "jimi.open.platform.report.parking": 2 * batches,
+        "jimi.device.alarm.list": batches,
+    }
+    assert sum(calls.values()) == 81
+    assert vendor_errors(sim) == {}
+
+
 def test_trips_are_stored_once_and_the_cursor_advances(
     simulator: Simulator, sim_account: TracksolidAccount, sim_client: TracksolidClient
 ) -> None:

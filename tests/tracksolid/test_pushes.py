@@ -383,3 +383,10 @@ def test_it_lists_the_devices_a_batch_names() -> None:
     batch = form_push("pushgps", [gps_item(), gps_item(deviceImei=other), gps_item()])
 
     assert batch.imeis == {IMEI, other}
+
+
+def test_an_openapi_notification_sent_to_pushopenapi_is_read_as_one():
+    from tracksolid.pushes import canonical_endpoint
+
+    assert canonical_endpoint("pushopenapi") == "openapi"
+    assert canonical_endpoint("/PushOpenApi/") == "openapi"

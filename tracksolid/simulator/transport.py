@@ -11,19 +11,27 @@ from urllib.parse import quote_plus, urlsplit
 IDLE_RECONNECT = 1.0
 
 _SAFE = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
-# urllib's quote_plus walks a 50-item JSON array byte by byte in Python; str.translate does the
-# same form encoding in C, which is most of the cost of a GPS push.
-_FORM_TABLE = {c: ("+" if c == 32 else f"%{c:02X}") for c in range(128) if c not in _SAFE}
+# urllib's quote_plus walks a 50-item JSON array byte by byte in Python; a few C-level
+# str.replace passes do the same form encoding, which is most of the cost of a GPS push.
+_ESCAPES = [(chr(c), f"%{c:02X}") for c in range(128) if c not in _SAFE and chr(c) not in "% +"]
+
+
+def _quote(value: str) -> str:
+    if not value.isascii():
+        return quote_plus(value)
+    if "%" in value:
+        value = value.replace("%", "%25")  # first, so later escapes are not escaped again
+    if "+" in value:
+        value = value.replace("+", "%2B")
+    for char, escape in _ESCAPES:
+        if char in value:
+            value = value.replace(char, escape)
+    return value.replace(" ", "+")
 
 
 def form_encode(fields: dict[str, str]) -> bytes:
     """``application/x-www-form-urlencoded``, as urllib.parse.urlencode would write it."""
-    parts = []
-    for key, value in fields.items():
-        k = key.translate(_FORM_TABLE) if key.isascii() else quote_plus(key)
-        v = value.translate(_FORM_TABLE) if value.isascii() else quote_plus(value)
-        parts.append(f"{k}={v}")
-    return "&".join(parts).encode("ascii")
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in fields.items()).encode("ascii")
 
 
 class PushTransport:

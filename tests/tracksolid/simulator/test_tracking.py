@@ -236,3 +236,9 @@ def test_points_buffered_in_a_coverage_gap_come_back_with_gps_mode_1() -> None:
     assert all(w.buffered(dev, p.t) for p in history if p.t < end)
     (reconnect, late), *_ = w.reuploads(dev, start - 1, end + 1)
     assert reconnect == end and late
+
+
+def test_lbs_answers_a_position_with_its_accuracy(api: Api) -> None:
+    result = api("jimi.lbs.address.get", imei=api.sim.imeis()[1], lbs="460,0,9520,3671")["result"]
+    assert isinstance(result["lat"], float) and isinstance(result["lng"], float)
+    assert isinstance(result["accuracy"], int)
