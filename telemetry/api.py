@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -36,6 +35,7 @@ from telemetry.serializers import (
     TripSerializer,
     parse_range,
 )
+from telemetry.services import acknowledge_alarm
 
 RANGE_PARAMETERS = [
     OpenApiParameter(
@@ -231,18 +231,6 @@ def can_acknowledge(user: Any, alarm: Alarm) -> bool:
         organisation_id=alarm.device.organisation_id,
         role__in=[Role.ADMIN, Role.DISPATCHER],
     ).exists()
-
-
-def acknowledge_alarm(*, alarm: Alarm, user: Any, note: str) -> Alarm:
-    """Mark ``alarm`` acknowledged by ``user`` once; a second call changes nothing (the first
-    acknowledgement stands). A conditional update, so two dispatchers cannot both win."""
-    # TODO(lead): move to telemetry/services.py (not this developer's file).
-    with transaction.atomic():
-        Alarm.objects.filter(pk=alarm.pk, acknowledged_at=None).update(
-            acknowledged_at=timezone.now(), acknowledged_by=user, acknowledgement_note=note
-        )
-    alarm.refresh_from_db(fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
-    return alarm
 
 
 @LIST_SCHEMA

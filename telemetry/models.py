@@ -393,6 +393,10 @@ class Trip(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "start_time"], name="one_trip_per_start")
         ]
+        indexes = [
+            # /api/v1/trips/ for a whole fleet or group lists newest first across devices.
+            models.Index(fields=["start_time"], name="trip_start_time"),
+        ]
 
     def __str__(self) -> str:
         return f"trip of {self.device_id} from {self.start_time}"
@@ -423,6 +427,10 @@ class Stop(models.Model):
             models.UniqueConstraint(
                 fields=["device", "kind", "start_time"], name="one_stop_per_start"
             )
+        ]
+        indexes = [
+            # /api/v1/stops/ for a whole fleet or group lists newest first across devices.
+            models.Index(fields=["start_time"], name="stop_start_time"),
         ]
 
     def __str__(self) -> str:
