@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from accounts.crypto import mask
 from accounts.forms import TracksolidAccountForm
 from accounts.models import Membership, Organisation, TracksolidAccount, User
+from accounts.services import client_for, explain_error
+from tracksolid.errors import TracksolidError
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -53,6 +57,7 @@ class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
     list_display = ["name", "organisation", "region", "user_id", "is_active", "token_state"]
     list_filter = ["region", "is_active", "organisation"]
     search_fields = ["name", "user_id", "app_key"]
+    actions = ["check_credentials", "sync_devices_now"]
     readonly_fields = [
         "push_url_display",
         "push_token_display",
@@ -132,6 +137,28 @@ class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
         if obj.token_expires_at is None:
             return "held"
         return f"held until {obj.token_expires_at:%Y-%m-%d %H:%M} UTC"
+
+    @admin.action(description="Check credentials (obtain a token from Tracksolid)")
+    def check_credentials(
+        self, request: HttpRequest, queryset: QuerySet[TracksolidAccount]
+    ) -> None:
+        for account in queryset:
+            try:
+                with client_for(account) as client:
+                    client.token()
+            except TracksolidError as error:
+                text = explain_error(error, base_url=account.api_base_url)
+                self.message_user(request, f"{account}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account}: credentials work.", messages.SUCCESS)
+
+    @admin.action(description="Sync devices and groups now")
+    def sync_devices_now(self, request: HttpRequest, queryset: QuerySet[TracksolidAccount]) -> None:
+        from telemetry.tasks import sync_devices
+
+        for account in queryset:
+            transaction.on_commit(lambda pk=account.pk: sync_devices.delay(pk))
+        self.message_user(request, f"Device sync queued for {queryset.count()} account(s).")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
         self._request = request  # push URL is built from the host the admin is using

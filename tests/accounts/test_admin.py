@@ -96,3 +96,29 @@ def test_a_custom_region_without_a_base_url_is_refused(client, world, superuser)
     )
     assert response.status_code == 200
     assert "A custom region needs its base URL." in response.content.decode()
+
+
+def test_the_check_credentials_action_gets_a_token_from_the_simulator(
+    client, superuser, sim_account
+):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:accounts_tracksolidaccount_changelist"),
+        {"action": "check_credentials", "_selected_action": [sim_account.pk]},
+        follow=True,
+    )
+    assert "credentials work" in response.content.decode()
+    sim_account.refresh_from_db()
+    assert sim_account.access_token
+
+
+def test_the_check_credentials_action_explains_a_wrong_secret(client, superuser, sim_account):
+    sim_account.app_secret = "wrong-secret"
+    sim_account.save()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:accounts_tracksolidaccount_changelist"),
+        {"action": "check_credentials", "_selected_action": [sim_account.pk]},
+        follow=True,
+    )
+    assert "check the app key and app secret" in response.content.decode()
