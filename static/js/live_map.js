@@ -8,6 +8,10 @@ import {
 } from "./common.js";
 
 const POLL_MS = 2000;
+const HIDDEN_POLL_MS = 15000;
+// The position feed has no ignition, battery or signal: the followed device's detail is
+// re-read this often so its panel stays current.
+const DETAIL_MS = 15000;
 const LIST_LIMIT = 300;
 
 const devices = new Map(); // id -> device (API shape, state merged from position rows)
@@ -382,8 +386,31 @@ async function poll() {
   } catch (error) {
     setStatusLine(`Connection problem (${error.message}); retrying…`, true);
   }
-  pollTimer = setTimeout(poll, POLL_MS);
+  // A hidden tab polls slowly; showing it again polls at once (see visibilitychange below).
+  pollTimer = setTimeout(poll, document.hidden ? HIDDEN_POLL_MS : POLL_MS);
 }
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden && pollTimer !== null) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, 0);
+  }
+});
+
+async function refreshDetail() {
+  if (followed === null || document.hidden) return;
+  const id = followed;
+  try {
+    const detail = await api(`devices/${encodeURIComponent(id)}/`);
+    if (followed === id) {
+      mergeDevice(detail);
+      renderPanel();
+    }
+  } catch {
+    // The next round tries again; the panel keeps what it has.
+  }
+}
+setInterval(refreshDetail, DETAIL_MS);
 
 const statusLine = document.getElementById("live-status");
 function setStatusLine(text, bad) {

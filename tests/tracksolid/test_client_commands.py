@@ -19,7 +19,6 @@ from tracksolid.errors import (
 from tracksolid.records_media import CommandResult, CommandSent, CommandTemplate
 from tracksolid.signing import md5_hex
 from tracksolid.simulator.testing import run_simulator
-from tracksolid.tokens import MemoryTokenStore
 
 WHERE = {"inst_id": "1", "inst_template": "WHERE#", "params": [], "is_cover": "true"}
 MADRID = (40.4168, -3.7038)
@@ -31,27 +30,6 @@ def sim() -> Iterator[Any]:
         devices=10, seed=4, app_key="k", app_secret="s", user_id="demo", password="demo"
     ) as simulator:
         yield simulator
-
-
-@pytest.fixture(scope="module")
-def store() -> MemoryTokenStore:
-    return MemoryTokenStore()
-
-
-@pytest.fixture
-def client(sim: Any, store: MemoryTokenStore) -> Iterator[TracksolidClient]:
-    with TracksolidClient(
-        "k",
-        "s",
-        "demo",
-        md5_hex("demo"),
-        base_url=sim.base_url,
-        token_store=store,
-        instruct_url=sim.instruct_url,
-        rate_limit_delays=(0.05, 0.1, 0.2, 0.5),
-        backoff=0.01,
-    ) as c:
-        yield c
 
 
 @pytest.fixture

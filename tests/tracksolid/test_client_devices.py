@@ -32,27 +32,6 @@ def sim() -> Iterator[Any]:
         yield simulator
 
 
-@pytest.fixture(scope="module")
-def store() -> MemoryTokenStore:
-    # One store per simulator, as in production: a token per account, not per client.
-    return MemoryTokenStore()
-
-
-@pytest.fixture
-def client(sim: Any, store: MemoryTokenStore) -> Iterator[TracksolidClient]:
-    with TracksolidClient(
-        "k",
-        "s",
-        "demo",
-        md5_hex("demo"),
-        base_url=sim.base_url,
-        token_store=store,
-        rate_limit_delays=(0.05, 0.1, 0.2, 0.5),
-        backoff=0.01,
-    ) as c:
-        yield c
-
-
 def kinds(sim: Any, kind: str) -> list[str]:
     return [
         imei

@@ -17,9 +17,7 @@ from tracksolid.errors import (
     ParameterError,
 )
 from tracksolid.records_media import MediaEvent, MediaFile, VideoFile
-from tracksolid.signing import md5_hex
 from tracksolid.simulator.testing import run_simulator
-from tracksolid.tokens import MemoryTokenStore
 
 
 @pytest.fixture(scope="module")
@@ -28,26 +26,6 @@ def sim() -> Iterator[Any]:
         devices=10, seed=3, app_key="k", app_secret="s", user_id="demo", password="demo"
     ) as simulator:
         yield simulator
-
-
-@pytest.fixture(scope="module")
-def store() -> MemoryTokenStore:
-    return MemoryTokenStore()
-
-
-@pytest.fixture
-def client(sim: Any, store: MemoryTokenStore) -> Iterator[TracksolidClient]:
-    with TracksolidClient(
-        "k",
-        "s",
-        "demo",
-        md5_hex("demo"),
-        base_url=sim.base_url,
-        token_store=store,
-        rate_limit_delays=(0.05, 0.1, 0.2, 0.5),
-        backoff=0.01,
-    ) as c:
-        yield c
 
 
 def device(sim: Any, wanted: str, *, online: bool = True) -> str:

@@ -12,9 +12,7 @@ from tracksolid import client_tracking
 from tracksolid.client import TracksolidClient
 from tracksolid.errors import BusinessError, IllegalUserOrDevice, ParameterError, RetentionExceeded
 from tracksolid.records import DeviceLocation, TrackPoint
-from tracksolid.signing import md5_hex
 from tracksolid.simulator.testing import run_simulator
-from tracksolid.tokens import MemoryTokenStore
 
 UNKNOWN = "860000000000000"
 
@@ -25,26 +23,6 @@ def sim() -> Iterator[Any]:
         devices=10, seed=2, app_key="k", app_secret="s", user_id="demo", password="demo"
     ) as simulator:
         yield simulator
-
-
-@pytest.fixture(scope="module")
-def store() -> MemoryTokenStore:
-    return MemoryTokenStore()
-
-
-@pytest.fixture
-def client(sim: Any, store: MemoryTokenStore) -> Iterator[TracksolidClient]:
-    with TracksolidClient(
-        "k",
-        "s",
-        "demo",
-        md5_hex("demo"),
-        base_url=sim.base_url,
-        token_store=store,
-        rate_limit_delays=(0.05, 0.1, 0.2, 0.5),
-        backoff=0.01,
-    ) as c:
-        yield c
 
 
 def kind(sim: Any, wanted: str) -> str:
