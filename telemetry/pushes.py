@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,6 @@ class PushOutcome:
     body: dict[str, Any]
     raw: RawPush | None = None
     ingest: IngestResult | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _token_ok(account: TracksolidAccount, batch: PushBatch) -> bool:

@@ -468,6 +468,7 @@ async function start() {
   } catch (error) {
     showError(errorNode, error);
   }
+  probe.listReadyAt = performance.now();
   probe.listReady = true;
   focusFromUrl();
   pollTimer = setTimeout(poll, POLL_MS);
