@@ -88,6 +88,8 @@ export async function api(path, params, options) {
 }
 
 // Every row of a paginated list ({count, next, previous, results}), or of a plain list.
+// Pages are read one after another: parallel reads measured slower (bench_live_map.py) and
+// would hold every server thread the live map's polls need.
 export async function apiAll(path, params, limit = 20000) {
   let body = await api(path, params);
   if (Array.isArray(body)) return { rows: body, count: body.length };
