@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
@@ -157,7 +159,7 @@ class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
         from telemetry.tasks import sync_devices
 
         for account in queryset:
-            transaction.on_commit(lambda pk=account.pk: sync_devices.delay(pk))
+            transaction.on_commit(partial(sync_devices.delay, account.pk))
         self.message_user(request, f"Device sync queued for {queryset.count()} account(s).")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]

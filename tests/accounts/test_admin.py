@@ -122,3 +122,17 @@ def test_the_check_credentials_action_explains_a_wrong_secret(client, superuser,
         follow=True,
     )
     assert "check the app key and app secret" in response.content.decode()
+
+
+def test_the_sync_now_action_queues_one_sync_per_account(
+    client, world, superuser, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:accounts_tracksolidaccount_changelist"),
+            {"action": "sync_devices_now", "_selected_action": [world.account.pk]},
+            follow=True,
+        )
+    assert "Device sync queued for 1 account(s)." in response.content.decode()
+    assert len(callbacks) == 1

@@ -124,6 +124,11 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         try:
             self._wait_healthy(url, processes)
+            if "simulator" in processes:
+                # Beat runs the hourly device sync an hour from now; the demo wants names now.
+                from telemetry.tasks import sync_all_devices
+
+                sync_all_devices.delay()
             self.stdout.write(
                 "\nFleet is running.\n"
                 f"  url: {url}\n"
