@@ -15,7 +15,7 @@ from accounts.models import Membership, Organisation, Role, TracksolidAccount, U
 from fleet.models import Device, DeviceGroup
 from tracksolid.signing import md5_hex
 
-pytest_plugins = ["tests.simulator_fixtures"]
+pytest_plugins = ["tests.clock_shift", "tests.simulator_fixtures"]
 
 
 @dataclass
