@@ -105,7 +105,15 @@ if DATABASE_URL is None:
     }
 else:
     try:
-        DATABASES = {"default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))}
+        DATABASES = {
+            "default": dict(
+                dj_database_url.parse(
+                    DATABASE_URL,
+                    # Seconds a connection is reused; 0 closes it after each request.
+                    conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+                )
+            )
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from exc
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
