@@ -59,7 +59,7 @@ class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
     list_display = ["name", "organisation", "region", "user_id", "is_active", "token_state"]
     list_filter = ["region", "is_active", "organisation"]
     search_fields = ["name", "user_id", "app_key"]
-    actions = ["check_credentials", "sync_devices_now"]
+    actions = ["check_credentials", "sync_devices_now", "catch_up_now"]
     readonly_fields = [
         "push_url_display",
         "push_token_display",
@@ -161,6 +161,14 @@ class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
         for account in queryset:
             transaction.on_commit(partial(sync_devices.delay, account.pk))
         self.message_user(request, f"Device sync queued for {queryset.count()} account(s).")
+
+    @admin.action(description="Sync devices and import the last 7 days the vendor keeps")
+    def catch_up_now(self, request: HttpRequest, queryset: QuerySet[TracksolidAccount]) -> None:
+        from telemetry.tasks import catch_up_account
+
+        for account in queryset:
+            transaction.on_commit(partial(catch_up_account.delay, account.pk, days=7))
+        self.message_user(request, f"History import queued for {queryset.count()} account(s).")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
         self._request = request  # push URL is built from the host the admin is using

@@ -337,3 +337,37 @@ def backfill_gaps(
         else:
             advance(cursor, end)
     return result
+
+
+def import_history(
+    *,
+    account: TracksolidAccount,
+    days: int,
+    client: TracksolidClient | None = None,
+    progress: Progress | None = None,
+) -> BackfillResult:
+    """Fetch the track history the vendor still keeps for every device of a newly connected
+    account (the last ``days``, at most its ~90-day horizon), through the one ingest path.
+
+    Every device's range is an on-demand back-fill: no data at all is one gap, so a device costs
+    one track call per 7 days; running it again asks only for what is still missing.
+    """
+    now = timezone.now()
+    end = (now - timedelta(seconds=1)).replace(microsecond=0)
+    with claimed(account, "import", lease=LEASE) as cursor:
+        if cursor is None:
+            return BackfillResult(ran=False)
+        result = _run(
+            account=account,
+            devices=list(Device.objects.filter(account=account, vendor_deleted_at=None)),
+            begin=max(now - timedelta(days=days), now - HORIZON),
+            end=end,
+            on_demand=True,
+            client=client,
+            progress=progress,
+        )
+        if result.errors:
+            cursor.last_error = "; ".join(result.errors)[:2000]
+        else:
+            advance(cursor, end)
+    return result

@@ -83,6 +83,26 @@ def backfill_gaps(account_id: int) -> dict[str, Any] | None:
     }
 
 
+@shared_task(name="telemetry.tasks.catch_up_account", **RETRY)
+def catch_up_account(account_id: int, days: int = 2) -> dict[str, Any] | None:
+    """A newly connected account: its devices, the history the vendor still keeps, and one run
+    of every poller, so its first page shows more than what arrives from now on."""
+    account = _account(account_id)
+    if account is None:
+        return None
+    summary: dict[str, Any] = {"devices": _summary(pollers.sync_account_devices(account=account))}
+    imported = backfill.import_history(account=account, days=days)
+    summary["history"] = {"windows": imported.windows, "stored": imported.stored}
+    for name, poll in (
+        ("locations", pollers.poll_locations),
+        ("trips", pollers.poll_trips),
+        ("stops", pollers.poll_stops),
+        ("alarms", pollers.poll_alarms),
+    ):
+        summary[name] = _summary(poll(account=account))
+    return summary
+
+
 def fan_out(task: Task[Any, Any], expires: int) -> list[int]:
     """Enqueue ``task`` once per active account; returns the account ids."""
     ids = list(TracksolidAccount.objects.filter(is_active=True).values_list("pk", flat=True))

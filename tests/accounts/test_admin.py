@@ -136,3 +136,17 @@ def test_the_sync_now_action_queues_one_sync_per_account(
         )
     assert "Device sync queued for 1 account(s)." in response.content.decode()
     assert len(callbacks) == 1
+
+
+def test_the_catch_up_action_queues_a_history_import(
+    client, world, superuser, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:accounts_tracksolidaccount_changelist"),
+            {"action": "catch_up_now", "_selected_action": [world.account.pk]},
+            follow=True,
+        )
+    assert "History import queued for 1 account(s)." in response.content.decode()
+    assert len(callbacks) == 1

@@ -10,7 +10,7 @@ from accounts.models import TracksolidAccount
 from fleet.models import Device
 from fleet.schedules import DEFAULT_SCHEDULES
 from telemetry import tasks
-from telemetry.models import PollCursor, Position
+from telemetry.models import PollCursor, Position, Trip
 from tests.simulator_fixtures import account_on, vendor_calls
 from tracksolid.errors import RateLimited, TracksolidUnavailable
 from tracksolid.simulator import Simulator
@@ -99,3 +99,17 @@ def test_every_fan_out_has_a_default_schedule() -> None:
     for name, every in expected.items():
         assert scheduled[name].every_seconds == every
         assert getattr(tasks, name.rsplit(".", 1)[1]).name == name
+
+
+def test_catching_up_a_new_account_brings_its_devices_history_and_reports(
+    simulator: Any, sim_account: TracksolidAccount
+) -> None:
+    summary = tasks.catch_up_account(sim_account.pk, days=2)
+    assert summary is not None
+    assert summary["devices"]["stored"]["created"] >= 8
+    assert summary["history"]["stored"] > 100
+    assert Position.objects.filter(source="backfill").exists()
+    assert Trip.objects.exists()
+    # Again: the history is there, nothing is stored twice.
+    again = tasks.catch_up_account(sim_account.pk, days=2)
+    assert again is not None and again["history"]["stored"] <= 5

@@ -90,10 +90,12 @@ class Command(BaseCommand):
             "scheduler": [python, "-m", "celery", "-A", "fleet", "beat", "--loglevel", "INFO"],
         }
         simulator_available = importlib.util.find_spec("tracksolid.simulator") is not None
+        demo_account_id: int | None = None
         if simulator_available and not options["no_simulator"]:
             sim_port = int(os.environ.get("SIM_PORT") or free_port())
             base_url = f"http://127.0.0.1:{sim_port}/route/rest"
             account = demo.ensure_simulator_account(base_url=base_url)
+            demo_account_id = account.pk
             commands["simulator"] = [
                 python,
                 "-m",
@@ -124,11 +126,12 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         try:
             self._wait_healthy(url, processes)
-            if "simulator" in processes:
-                # Beat runs the hourly device sync an hour from now; the demo wants names now.
-                from telemetry.tasks import sync_all_devices
+            if demo_account_id is not None:
+                # Beat's first runs are an interval away; the demo wants names, yesterday's
+                # trails, trips and alarms now.
+                from telemetry.tasks import catch_up_account
 
-                sync_all_devices.delay()
+                catch_up_account.delay(demo_account_id, days=2)
             self.stdout.write(
                 "\nFleet is running.\n"
                 f"  url: {url}\n"
