@@ -127,3 +127,12 @@ class DeviceCountsSerializer(serializers.Serializer[Any]):
     parked = serializers.IntegerField()
     offline = serializers.IntegerField()
     unknown = serializers.IntegerField()
+
+
+class DeviceDirectorySerializer(serializers.Serializer[Any]):
+    fields_ = serializers.ListField(
+        child=serializers.CharField(), source="fields", help_text="The columns of each row."
+    )
+    devices = serializers.ListField(
+        child=serializers.ListField(), help_text="One array per device, in `fields` order."
+    )

@@ -344,8 +344,14 @@ async function loadGroups() {
 }
 
 async function loadDevices() {
-  const { rows } = await apiAll("devices/", { page_size: 1000 });
-  for (const row of rows) mergeDevice(row);
+  // Names, plates, drivers and groups for the list and search: one compact answer, however
+  // large the fleet (the paged device list costs ~0.7 ms per device to serialise).
+  const { fields, devices: rows } = await api("devices/directory/");
+  for (const values of rows) {
+    const row = Object.fromEntries(fields.map((name, i) => [name, values[i]]));
+    row.group = row.group_id === null ? null : { id: row.group_id, name: row.group_name };
+    mergeDevice(row);
+  }
   // Markers get their names and groups; re-check filters now that groups are known.
   syncMarkers();
   renderList();

@@ -338,3 +338,34 @@ def test_password_guessing_is_throttled(world, monkeypatch):
     )
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
+
+
+# --- directory ----------------------------------------------------------------------------------
+
+
+def test_the_directory_lists_every_visible_device_as_compact_rows(world):
+    world.devices[1].vehicle_number = "AB-123"
+    world.devices[1].device_name = ""
+    world.devices[1].save()
+    body = client_for(world.dispatcher).get("/api/v1/devices/directory/").json()
+    rows = [dict(zip(body["fields"], row, strict=True)) for row in body["devices"]]
+    assert {row["imei"] for row in rows} == {d.imei for d in world.devices}
+    unnamed = next(row for row in rows if row["imei"] == world.devices[1].imei)
+    assert unnamed["name"] == "AB-123" and unnamed["group_name"] == "Vans"
+
+
+def test_the_directory_shows_another_organisation_nothing_and_takes_filters(world):
+    assert client_for(world.outsider).get("/api/v1/devices/directory/").json()["devices"] == [
+        [world.other_device.pk, world.other_device.imei, "Other truck", "Other truck", "", "",
+         "", "", None, None, world.other.pk]
+    ]
+    body = client_for(world.admin).get("/api/v1/devices/directory/?search=Van 2").json()
+    assert [row[1] for row in body["devices"]] == [world.devices[2].imei]
+
+
+def test_the_directory_takes_one_query_whatever_the_fleet_size(world, django_assert_num_queries):
+    for n in range(20):
+        Device.objects.create(imei=f"8655550000000{n:02d}", organisation=world.acme)
+    api = client_for(world.admin)
+    with django_assert_num_queries(1):  # tenancy is a subquery of the one SELECT
+        assert len(api.get("/api/v1/devices/directory/").json()["devices"]) == 23
