@@ -227,7 +227,7 @@ def measure(base: str, account: object) -> tuple[list[float], list[float], int]:
         browser.close()
     print(f"  (one redraw of the device canvas: {redraw_ms:.1f} ms)")
     print(
-        f"  (device list with names and groups, {DEVICES // 1000} API pages: median "
+        f"  (device list with names and groups, from devices/directory/: median "
         f"{statistics.median(list_times):.2f} s from navigation; no target)"
     )
     return draw_times, latencies, drawn
