@@ -356,8 +356,19 @@ def test_the_directory_lists_every_visible_device_as_compact_rows(world):
 
 def test_the_directory_shows_another_organisation_nothing_and_takes_filters(world):
     assert client_for(world.outsider).get("/api/v1/devices/directory/").json()["devices"] == [
-        [world.other_device.pk, world.other_device.imei, "Other truck", "Other truck", "", "",
-         "", "", None, None, world.other.pk]
+        [
+            world.other_device.pk,
+            world.other_device.imei,
+            "Other truck",
+            "Other truck",
+            "",
+            "",
+            "",
+            "",
+            None,
+            None,
+            world.other.pk,
+        ]
     ]
     body = client_for(world.admin).get("/api/v1/devices/directory/?search=Van 2").json()
     assert [row[1] for row in body["devices"]] == [world.devices[2].imei]
