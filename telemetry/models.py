@@ -24,6 +24,19 @@ class DeviceScopedQuerySet(OrganisationQuerySet[models.Model]):
     organisation_path = "device__organisation"
 
 
+class DeviceSeries(models.Model):
+    """A high-volume row of one device: a big id, the device (its natural unique key starts
+    with it, so no index of its own), and the tenancy scoping through the device."""
+
+    id = models.BigAutoField(primary_key=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
 # --- raw pushes ---------------------------------------------------------------------------------
 
 
@@ -69,11 +82,9 @@ class RawPush(models.Model):
 # --- positions --------------------------------------------------------------------------------
 
 
-class Position(models.Model):
+class Position(DeviceSeries):
     """One fix of one device; the time series the vendor deletes after ~90 days."""
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     gps_time = models.DateTimeField()
     lat = models.FloatField()
     lng = models.FloatField()
@@ -87,8 +98,6 @@ class Position(models.Model):
     mileage = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices)
     received_at = models.DateTimeField()
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -132,11 +141,9 @@ class DeviceState(models.Model):
 # --- events -----------------------------------------------------------------------------------
 
 
-class Alarm(models.Model):
+class Alarm(DeviceSeries):
     """One alarm, whether it was polled or pushed (the same key for both)."""
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     type_id = models.CharField(max_length=64)
     type_name = models.CharField(max_length=200, blank=True)
     alarm_time = models.DateTimeField()
@@ -157,8 +164,6 @@ class Alarm(models.Model):
     )
     acknowledgement_note = models.TextField(blank=True)
 
-    objects = DeviceScopedQuerySet.as_manager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -174,9 +179,7 @@ class Alarm(models.Model):
         return f"{self.type_name or self.type_id} on {self.device_id} at {self.alarm_time}"
 
 
-class Heartbeat(models.Model):
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
+class Heartbeat(DeviceSeries):
     gate_time = models.DateTimeField()
     power_level = models.SmallIntegerField(null=True, blank=True, help_text="battery percent")
     gsm_signal = models.SmallIntegerField(null=True, blank=True)
@@ -184,8 +187,6 @@ class Heartbeat(models.Model):
     charging = models.BooleanField(null=True, blank=True)
     fortified = models.BooleanField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -196,16 +197,12 @@ class Heartbeat(models.Model):
         return f"heartbeat of {self.device_id} at {self.gate_time}"
 
 
-class DeviceEvent(models.Model):
+class DeviceEvent(DeviceSeries):
     """Login and logout of a device on the vendor's gateway."""
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     event_type = models.CharField(max_length=16)
     event_time = models.DateTimeField()
     device_timezone = models.CharField(max_length=32, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -218,7 +215,7 @@ class DeviceEvent(models.Model):
         return f"{self.event_type} of {self.device_id} at {self.event_time}"
 
 
-class SensorReading(models.Model):
+class SensorReading(DeviceSeries):
     """Fuel, temperature and humidity readings; one row per quantity."""
 
     class Kind(models.TextChoices):
@@ -226,8 +223,6 @@ class SensorReading(models.Model):
         TEMPERATURE = "temperature", "Temperature"
         HUMIDITY = "humidity", "Humidity"
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     sensor = models.SmallIntegerField(default=0, help_text="sensor path (fuel)")
     reading_time = models.DateTimeField()
@@ -236,8 +231,6 @@ class SensorReading(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -250,9 +243,7 @@ class SensorReading(models.Model):
         return f"{self.kind} {self.value}{self.unit} on {self.device_id} at {self.reading_time}"
 
 
-class ObdReading(models.Model):
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
+class ObdReading(DeviceSeries):
     event_time = models.DateTimeField()
     car_type = models.SmallIntegerField(null=True, blank=True, help_text="1 commercial, 2 car")
     acc = models.BooleanField(null=True, blank=True)
@@ -261,8 +252,6 @@ class ObdReading(models.Model):
     lng = models.FloatField(null=True, blank=True)
     values = models.JSONField(default=dict, blank=True, help_text="dataID1..N as sent")
     extra = models.JSONField(default=dict, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -273,9 +262,7 @@ class ObdReading(models.Model):
         return f"OBD of {self.device_id} at {self.event_time}"
 
 
-class FaultCodeReport(models.Model):
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
+class FaultCodeReport(DeviceSeries):
     event_time = models.DateTimeField()
     codes = models.JSONField(default=list, help_text='DTC codes, e.g. ["P0301"]')
     count = models.SmallIntegerField(null=True, blank=True)
@@ -283,8 +270,6 @@ class FaultCodeReport(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -295,11 +280,9 @@ class FaultCodeReport(models.Model):
         return f"DTC {', '.join(self.codes)} on {self.device_id} at {self.event_time}"
 
 
-class VendorTripReport(models.Model):
+class VendorTripReport(DeviceSeries):
     """The device's own trip report (``pushtripreport``): a start and an end report per trip."""
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     seq = models.IntegerField(default=0)
     trip_time = models.DateTimeField()
     is_end = models.BooleanField()
@@ -314,8 +297,6 @@ class VendorTripReport(models.Model):
     end_lng = models.FloatField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
 
-    objects = DeviceScopedQuerySet.as_manager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -327,7 +308,7 @@ class VendorTripReport(models.Model):
         return f"trip {self.seq} {'end' if self.is_end else 'start'} of {self.device_id}"
 
 
-class DeviceMessage(models.Model):
+class DeviceMessage(DeviceSeries):
     """Pushed data without numbers we report on, kept whole: LBS/Wi-Fi, RFID, plug-in module,
     pass-through, extension data, file-upload and FTP notices, IoT-hub events, offline-command
     responses, facial-ID lists, KKS data, video inventories and media uploads.
@@ -348,16 +329,12 @@ class DeviceMessage(models.Model):
         RESOURCE_LIST = "resource_list", "Video inventory"
         MEDIA_UPLOAD = "media_upload", "Media upload"
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     event_time = models.DateTimeField(null=True, blank=True)
     # Digest of the record's natural key (tracksolid push records' ``key``).
     key = models.CharField(max_length=32)
     payload = models.JSONField(default=dict)
     received_at = models.DateTimeField()
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -375,19 +352,15 @@ class DeviceMessage(models.Model):
 # --- polled reports ---------------------------------------------------------------------------
 
 
-class Trip(models.Model):
+class Trip(DeviceSeries):
     """A trip as the vendor's mileage report (``jimi.device.track.mileage``) gives it."""
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     start_time = models.DateTimeField()
     end_time = models.DateTimeField(null=True, blank=True)
     distance_km = models.FloatField(null=True, blank=True)
     avg_speed = models.FloatField(null=True, blank=True, help_text="km/h")
     duration_s = models.IntegerField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -402,15 +375,13 @@ class Trip(models.Model):
         return f"trip of {self.device_id} from {self.start_time}"
 
 
-class Stop(models.Model):
+class Stop(DeviceSeries):
     """Parking (ignition off) or idling (ignition on, not moving), from the parking report."""
 
     class Kind(models.TextChoices):
         PARKING = "parking", "Parking"
         IDLING = "idling", "Idling"
 
-    id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_index=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     start_time = models.DateTimeField()
     end_time = models.DateTimeField(null=True, blank=True)
@@ -419,8 +390,6 @@ class Stop(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
-
-    objects = DeviceScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
