@@ -65,6 +65,10 @@ def main() -> int:
     elapsed = time.monotonic() - started
     if not ok:
         print(f"embedded mode failed: {reason}\n--- make run log ---\n{log_path.read_text()}")
+        # The simulator logs to its own file; its last lines say why it stopped.
+        for other in sorted((Path(var_dir) / "log").glob("*.log")):
+            print(f"--- {other.name} (last 40 lines) ---")
+            print("\n".join(other.read_text(errors="replace").splitlines()[-40:]))
         return 1
     print(
         f"embedded mode: /healthz 200 and demo login printed after {elapsed:.0f} s; stopped"

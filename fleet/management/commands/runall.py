@@ -29,6 +29,26 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def simulator_command(
+    python: str, *, port: int, devices: int, push_url: str, push_token: str
+) -> list[str]:
+    """The simulator's command line. Values are joined to their flags with ``=``: a generated
+    push token may start with ``-``, which argparse would otherwise read as the next flag."""
+    options = {
+        "host": "127.0.0.1",
+        "port": port,
+        "devices": devices,
+        "seed": 1,
+        "app-key": demo.SIM_APP_KEY,
+        "app-secret": demo.SIM_APP_SECRET,
+        "user-id": demo.SIM_USER_ID,
+        "password": demo.SIM_PASSWORD,
+        "push-url": push_url,
+        "push-token": push_token,
+    }
+    return [python, "-m", "tracksolid.simulator", *(f"--{k}={v}" for k, v in options.items())]
+
+
 class Command(BaseCommand):
     help = "Set up and run web, worker, scheduler and the Tracksolid simulator (make run)."
 
@@ -96,31 +116,13 @@ class Command(BaseCommand):
             base_url = f"http://127.0.0.1:{sim_port}/route/rest"
             account = demo.ensure_simulator_account(base_url=base_url)
             demo_account_id = account.pk
-            commands["simulator"] = [
+            commands["simulator"] = simulator_command(
                 python,
-                "-m",
-                "tracksolid.simulator",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(sim_port),
-                "--devices",
-                str(options["devices"]),
-                "--seed",
-                "1",
-                "--app-key",
-                demo.SIM_APP_KEY,
-                "--app-secret",
-                demo.SIM_APP_SECRET,
-                "--user-id",
-                demo.SIM_USER_ID,
-                "--password",
-                demo.SIM_PASSWORD,
-                "--push-url",
-                account.push_url(f"http://{host}:{port}"),
-                "--push-token",
-                account.push_token,
-            ]
+                port=sim_port,
+                devices=options["devices"],
+                push_url=account.push_url(f"http://{host}:{port}"),
+                push_token=account.push_token,
+            )
 
         processes = self._start(commands)
         url = f"http://{host}:{port}/"
