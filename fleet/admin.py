@@ -1,11 +1,11 @@
-"""Admin for devices and groups."""
+"""Admin for devices, groups and the command log."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from fleet.models import Device, DeviceGroup
+from fleet.models import Command, Device, DeviceGroup
 
 
 @admin.register(DeviceGroup)
@@ -70,3 +70,20 @@ class DeviceAdmin(admin.ModelAdmin[Device]):
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).select_related("organisation", "group")
+
+
+@admin.register(Command)
+class CommandAdmin(admin.ModelAdmin[Command]):
+    """The command log: read-only here, since a command is sent once, from the console or API."""
+
+    list_display = ["created_at", "device", "name", "content", "status", "sent_by", "answered_at"]
+    list_filter = ["status", "kind", "account"]
+    search_fields = ["device__imei", "device__device_name", "content", "vendor_code_id"]
+    list_select_related = ["device", "sent_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

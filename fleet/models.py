@@ -109,3 +109,76 @@ class Device(models.Model):
     @staticmethod
     def offline_cutoff(now: datetime) -> datetime:
         return now - timedelta(seconds=settings.DEVICE_OFFLINE_AFTER)
+
+
+class CommandQuerySet(OrganisationQuerySet["Command"]):
+    organisation_path = "device__organisation"
+
+    def awaiting_answer(self) -> CommandQuerySet:
+        return self.filter(status__in=[Command.Status.QUEUED, Command.Status.SENT])
+
+
+class Command(models.Model):
+    """A command sent to a device through Tracksolid, and what became of it.
+
+    Kept for every attempt, refused ones too: the command log is an audit trail (who cut whose
+    fuel, when, and what the device said).
+    """
+
+    class Kind(models.TextChoices):
+        TEMPLATE = "template", "Command"  # jimi.open.instruction.send with a model's template
+        RAW = "raw", "Raw hex"  # jimi.open.instruction.raw.send
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Sending"  # row written, vendor not yet answered
+        SENT = "sent", "Waiting for the device"  # vendor accepted; offline devices get it later
+        EXECUTED = "executed", "Executed"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "No answer"
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="commands")
+    account = models.ForeignKey(
+        TracksolidAccount, null=True, on_delete=models.SET_NULL, related_name="commands"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEMPLATE)
+    template_id = models.CharField(max_length=32, blank=True, help_text="The vendor's inst_id.")
+    name = models.CharField(max_length=200, blank=True)
+    template = models.CharField(max_length=500, blank=True, help_text='e.g. "RELAY,{0}#".')
+    params = models.JSONField(default=list, blank=True)
+    content = models.TextField(help_text="The text (or hex) the device receives.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    vendor_code_id = models.CharField(max_length=64, blank=True)
+    vendor_message = models.CharField(max_length=500, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    response = models.TextField(blank=True, help_text="What the device answered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A device's command history (API list filtered by device, the console).
+            models.Index(fields=["device", "-created_at"], name="command_device_recent"),
+            # The results poller looks only at commands still waiting for an answer.
+            models.Index(
+                fields=["account", "status"],
+                condition=models.Q(status__in=["queued", "sent"]),
+                name="command_awaiting_answer",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "vendor_code_id"],
+                condition=~models.Q(vendor_code_id=""),
+                name="one_command_per_vendor_code_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.content} → {self.device}"

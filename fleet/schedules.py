@@ -39,6 +39,12 @@ DEFAULT_SCHEDULES: list[DefaultSchedule] = [
         description="One jimi.user.device.location.list call per active Tracksolid account.",
     ),
     DefaultSchedule(
+        name="Poll command results",
+        task="fleet.tasks.poll_all_command_results",
+        every_seconds=15,
+        description="jimi.open.instruction.result for devices with commands awaiting an answer.",
+    ),
+    DefaultSchedule(
         name="Poll alarms",
         task="telemetry.tasks.poll_all_alarms",
         every_seconds=120,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fleet.models import Device, DeviceGroup
+from fleet.models import Command, Device, DeviceGroup
 from telemetry.models import DeviceState
 from telemetry.selectors import DISPLAY_STATUSES, display_status
 
@@ -136,3 +136,71 @@ class DeviceDirectorySerializer(serializers.Serializer[Any]):
     devices = serializers.ListField(
         child=serializers.ListField(), help_text="One array per device, in `fields` order."
     )
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+class CommandSerializer(serializers.ModelSerializer[Command]):
+    device_name = serializers.CharField(source="device.display_name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    sent_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Command
+        fields = [
+            "id",
+            "device",
+            "device_name",
+            "kind",
+            "template_id",
+            "name",
+            "template",
+            "params",
+            "content",
+            "status",
+            "status_display",
+            "vendor_message",
+            "error_code",
+            "error_message",
+            "response",
+            "sent_by",
+            "created_at",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
+class CommandRequestSerializer(serializers.Serializer[Any]):
+    device = serializers.IntegerField(help_text="The device's id.")
+    template_id = serializers.CharField(
+        required=False, help_text="A template id from devices/{id}/command-templates/."
+    )
+    params = serializers.ListField(
+        child=serializers.CharField(max_length=100, trim_whitespace=True),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="The template's parameters, in order ({0}, {1}, …).",
+    )
+    raw_hex = serializers.CharField(
+        required=False, max_length=2048, help_text="Raw command bytes in hexadecimal instead."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("template_id" in attrs) == ("raw_hex" in attrs):
+            raise serializers.ValidationError(
+                "Give either template_id (with params) or raw_hex.", code="invalid_command"
+            )
+        return attrs
+
+
+class CommandTemplateSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField(help_text="Send it as template_id.")
+    name = serializers.CharField()
+    template = serializers.CharField(help_text='The text sent, e.g. "RELAY,{0}#".')
+    explain = serializers.CharField(help_text="What the parameters mean, from the vendor.")
+    offline = serializers.BooleanField(help_text="Delivered when an offline device returns.")
+    params = serializers.IntegerField(help_text="How many parameters it takes.")

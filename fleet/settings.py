@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind"; name each enum after its model, not a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "StopKindEnum": "telemetry.models.Stop.Kind",
+        "CommandKindEnum": "fleet.models.Command.Kind",
+        "CommandStatusEnum": "fleet.models.Command.Status",
+    },
 }
 
 # --- maps -----------------------------------------------------------------------------------
@@ -242,6 +248,9 @@ LEAFLET_CONFIG = {
 DEVICE_OFFLINE_AFTER = env.integer("DEVICE_OFFLINE_AFTER_SECONDS", 600, minimum=60)
 # The scheduler heartbeat older than this makes /healthz answer 503.
 SCHEDULER_STALE_AFTER = env.integer("SCHEDULER_STALE_AFTER_SECONDS", 120, minimum=30)
+# A command the device has not answered for this long is marked "no answer". Offline-capable
+# commands wait for the device to come back, so this is a day by default, not minutes.
+COMMAND_EXPIRE_AFTER = env.integer("COMMAND_EXPIRE_AFTER_SECONDS", 86400, minimum=60)
 
 LOGGING = {
     "version": 1,

@@ -40,3 +40,19 @@ class OrganisationQuerySet(models.QuerySet[_M]):
 
     def for_organisation(self, organisation_id: int) -> Self:
         return self.filter(**{f"{self.organisation_path}_id": organisation_id})
+
+
+def can_operate(user: AbstractBaseUser | AnonymousUser, organisation_id: int) -> bool:
+    """Whether ``user`` may act in the organisation (acknowledge alarms, send commands):
+    its admins and dispatchers may, viewers may not."""
+    from accounts.models import Membership, Role
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(
+        user_id=user.pk,
+        organisation_id=organisation_id,
+        role__in=[Role.ADMIN, Role.DISPATCHER],
+    ).exists()

@@ -22,9 +22,9 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import Membership, Role
 from fleet.api import FleetApiView
 from fleet.serializers import ApiErrorSerializer
+from fleet.tenancy import can_operate
 from telemetry import exports
 from telemetry.exports import Column
 from telemetry.models import Alarm, Stop, Trip
@@ -224,13 +224,7 @@ def _minutes(seconds: int | None) -> float | None:
 
 def can_acknowledge(user: Any, alarm: Alarm) -> bool:
     """Admins and dispatchers of the alarm's organisation may acknowledge; viewers may not."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return Membership.objects.filter(
-        user_id=user.pk,
-        organisation_id=alarm.device.organisation_id,
-        role__in=[Role.ADMIN, Role.DISPATCHER],
-    ).exists()
+    return can_operate(user, alarm.device.organisation_id)
 
 
 @LIST_SCHEMA

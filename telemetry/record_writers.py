@@ -328,6 +328,18 @@ def write_messages(records: Sequence[pushed.PushRecord], batch: Batch) -> None:
     )
 
 
+def write_instruct_responses(records: Sequence[files.InstructResponse], batch: Batch) -> None:
+    """Kept whole like other messages, and each answer settles the command it answers."""
+    from fleet.commands import DeviceAnswer, record_pushed_answers
+
+    write_messages(records, batch)
+    answers = [
+        DeviceAnswer(batch.device_ids[r.imei], r.server_flag_id or "", r.code, r.message, r.content)
+        for r in records
+    ]
+    record_pushed_answers(answers, now=batch.now)
+
+
 Writer = Callable[[Sequence[Any], Batch], None]
 
 # Dispatch by record type (STYLE.md: a table, not an if-ladder).
@@ -354,10 +366,10 @@ MESSAGE_TYPES = (
     files.IotHubEvent,
     files.PassThrough,
     files.ExtensionData,
-    files.InstructResponse,
     files.FileContent,
     files.ExtendedKks,
     files.MediaUpload,
 )
 for _type in MESSAGE_TYPES:
     WRITERS[_type] = ("messages", write_messages)
+WRITERS[files.InstructResponse] = ("messages", write_instruct_responses)

@@ -172,7 +172,7 @@ def parse_extension(item: Item, msg_type: str | None) -> ExtensionData:
 
 _INSTRUCT_KNOWN = f.known(
     "_imei", "_code", "code", "_msg", "msg", "message", "_serverFlagId", "serverFlagId",
-    "_content", "content",
+    "codeId", "_content", "content", "rawData",
 )  # fmt: skip
 
 
@@ -181,8 +181,8 @@ def parse_instruct_response(item: Item, msg_type: str | None) -> InstructRespons
         imei=f.imei(item, "_imei", "imei", "deviceImei"),
         code=f.text(f.first(item, "_code", "code")[1]),
         message=f.text(f.first(item, "_msg", "msg", "message")[1]),
-        server_flag_id=f.text(f.first(item, "_serverFlagId", "serverFlagId")[1]),
-        content=f.json_value(f.first(item, "_content", "content")[1]),
+        server_flag_id=f.text(f.first(item, "_serverFlagId", "serverFlagId", "codeId")[1]),
+        content=f.json_value(f.first(item, "_content", "content", "rawData")[1]),
         msg_type=msg_type,
         extra=f.unnamed(item, _INSTRUCT_KNOWN),
     )

@@ -245,6 +245,16 @@ def test_it_reads_an_openapi_raw_instruction_reply() -> None:
     assert (reply.content, reply.server_flag_id) == ("RELAY=1 OK", "1001")
 
 
+def test_it_reads_a_raw_instruction_reply_named_with_code_id_and_raw_data() -> None:
+    # The shape the simulator sends (field names vary between integrations).
+    data = {"imei": IMEI, "rawData": "787805810001", "codeId": "77", "receiveTime": "x"}
+
+    reply = only(openapi_push("openapi", "jimi.open.instruction.raw.receive", data))
+
+    assert (reply.content, reply.server_flag_id) == ("787805810001", "77")
+    assert reply.extra == {"receiveTime": "x"}
+
+
 def test_it_rejects_an_openapi_notification_of_an_unknown_msg_type_for_replay() -> None:
     batch = openapi_push("openapi", "jimi.push.device.new", {"imei": "1"})
 
