@@ -73,7 +73,7 @@ class TracksolidAccountAdmin(admin.ModelAdmin[TracksolidAccount]):
     ]
     fieldsets = [
         (None, {"fields": ["organisation", "name", "is_active"]}),
-        ("Where", {"fields": ["region", "base_url", "instruct_url"]}),
+        ("Where", {"fields": ["region", "base_url", "instruct_url", "mileage_unit"]}),
         (
             "Credentials",
             {

@@ -40,6 +40,7 @@ class TracksolidAccountForm(forms.ModelForm[TracksolidAccount]):
             "region",
             "base_url",
             "instruct_url",
+            "mileage_unit",
             "app_key",
             "user_id",
             "target_account",

@@ -130,6 +130,14 @@ class TracksolidAccount(models.Model):
         blank=True,
         help_text="Account whose devices to mirror; empty means the login itself.",
     )
+    mileage_unit = models.CharField(
+        max_length=2,
+        choices=[("m", "metres"), ("km", "kilometres")],
+        default="m",
+        help_text="The unit trip distances come in (jimi.device.track.mileage). The vendor's"
+        " document says km; real accounts have been seen sending metres. Compare one trip with"
+        " the odometer.",
+    )
     # Pushes arrive at /push/<push_key>/<endpoint>; the key is the unguessable part of the URL.
     push_key = models.CharField(max_length=64, unique=True, default=new_push_key, editable=False)
     push_token = EncryptedTextField(default=new_push_token)

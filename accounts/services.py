@@ -47,6 +47,7 @@ def client_for(account: TracksolidAccount, **options: Any) -> TracksolidClient:
         target=account.target,
         token_store=AccountTokenStore(account.pk),
         instruct_url=account.instruct_url or None,
+        mileage_unit=account.mileage_unit,
         **options,
     )
 

@@ -195,6 +195,24 @@ def test_trips_are_stored_once_and_the_cursor_advances(
     assert all(t.distance_km and t.distance_km < 500 for t in Trip.objects.all())
 
 
+@pytest.mark.parametrize("unit", ["m", "km"])
+def test_trip_distances_are_read_in_the_unit_the_account_is_set_to(
+    make_simulator: Callable[..., Simulator], db: None, unit: str
+) -> None:
+    sim = make_simulator(mileage_unit=unit)
+    account = account_on(sim)
+    account.mileage_unit = unit
+    account.save(update_fields=["mileage_unit"])
+    with client_for(account, **FAST_CLIENT) as client:
+        synced(account, client)
+        pollers.poll_trips(account=account, client=client)
+
+    distances = [t.distance_km for t in Trip.objects.all()]
+    assert distances
+    # Mis-read metres as km would make a city trip thousands of km long, km as metres ~0.
+    assert all(d is not None and 0.05 < d < 500 for d in distances)
+
+
 def test_stops_are_split_into_parking_and_idling_and_stored_once(
     simulator: Simulator, sim_account: TracksolidAccount, sim_client: TracksolidClient
 ) -> None:
