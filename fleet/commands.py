@@ -28,13 +28,16 @@ from fleet.models import Command, Device
 from telemetry.cursors import claimed
 from tracksolid.client import TracksolidClient
 from tracksolid.errors import RateLimited, TracksolidError, TracksolidUnavailable
-from tracksolid.records_media import CommandTemplate
+from tracksolid.records_media import CommandResult, CommandTemplate
 
 TEMPLATES_TTL = 3600  # a model's command list changes with firmware, not by the minute
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
 HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 # Parameters are spliced into the device's text protocol, where "," and "#" are syntax.
 FORBIDDEN_IN_PARAMS = re.compile(r"[,#\r\n]")
+# A device's refusal as the result list shows it: "Result code\uff1a226" (a full-width colon, as in
+# the 12005 message of the field notes). Device result codes are 225-252.
+DEVICE_REFUSAL = re.compile(r"Result code\s*[:\uff1a]\s*(\d+)")
 # Push answer codes (spec 10.16): 100 success; 300 "device offline" means it is still queued.
 ANSWER_OK = {"100", "0"}
 ANSWER_STILL_QUEUED = {"300"}
@@ -203,6 +206,27 @@ def _answer(command_ids: Iterable[int], *, response: str, now: datetime) -> int:
     )
 
 
+def _settle(command_id: int, row: CommandResult, *, now: datetime) -> int:
+    """Record a result row: executed, refused by the device, or (neither) still waiting."""
+    if row.executed:
+        return _answer([command_id], response=row.content or "", now=now)
+    refused = DEVICE_REFUSAL.search(row.content or "")
+    if refused is None:
+        return 0
+    code = refused.group(1)
+    return (
+        Command.objects.filter(pk=command_id)
+        .awaiting_answer()
+        .update(
+            status=Command.Status.FAILED,
+            error_code=code,
+            error_message=f"The device refused the command (result code {code}).",
+            response=row.content or "",
+            answered_at=now,
+        )
+    )
+
+
 def expire_commands(*, account: TracksolidAccount, now: datetime) -> int:
     """Commands unanswered for ``COMMAND_EXPIRE_AFTER`` seconds are given up on."""
     cutoff = now - timedelta(seconds=settings.COMMAND_EXPIRE_AFTER)
@@ -251,8 +275,8 @@ def poll_command_results(
                 run.devices += 1
                 for row in rows:
                     command_id = mine.get(row.code_id or "")
-                    if command_id is not None and row.executed:
-                        run.answered += _answer([command_id], response=row.content or "", now=now)
+                    if command_id is not None:
+                        run.answered += _settle(command_id, row, now=now)
     return run
 
 

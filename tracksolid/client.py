@@ -33,29 +33,56 @@ class VendorMethod:
 
 
 METHODS: tuple[VendorMethod, ...] = (
-    VendorMethod("jimi.oauth.token.get", "oauth_token_get", "3.1", "every call (token store)"),
-    VendorMethod("jimi.oauth.token.refresh", "oauth_token_refresh", "3.2", "every call"),
-    VendorMethod("jimi.user.device.list", "user_device_list", "4.1", "device sync (planned)"),
-    VendorMethod("jimi.track.device.detail", "track_device_detail", "4.2", "device sync (planned)"),
+    VendorMethod(
+        "jimi.oauth.token.get",
+        "oauth_token_get",
+        "3.1",
+        "every call, and the credentials check (`accounts/services.py` `connect_account`)",
+    ),
+    VendorMethod(
+        "jimi.oauth.token.refresh",
+        "oauth_token_refresh",
+        "3.2",
+        "every call (client token refresh before expiry)",
+    ),
+    VendorMethod(
+        "jimi.user.device.list",
+        "user_device_list",
+        "4.1",
+        "device sync (`fleet/services.py` `sync_devices`)",
+    ),
+    VendorMethod(
+        "jimi.track.device.detail",
+        "track_device_detail",
+        "4.2",
+        "device sync, per-device detail (`fleet/services.py` `sync_devices`)",
+    ),
     VendorMethod(
         "jimi.user.device.expiration.update",
         "user_device_expiration_update",
         "4.3",
         "admin action (planned)",
     ),
-    VendorMethod("jimi.open.device.update", "open_device_update", "4.4", "admin, device edit"),
+    VendorMethod(
+        "jimi.open.device.update", "open_device_update", "4.4", "device edit in admin (planned)"
+    ),
     VendorMethod("jimi.open.device.move", "open_device_move", "4.5", "admin action (planned)"),
     VendorMethod("jimi.open.device.bind", "open_device_bind", "4.6", "admin action (planned)"),
     VendorMethod("jimi.open.device.unbind", "open_device_unbind", "4.7", "admin action (planned)"),
     VendorMethod("jimi.device.group.create", "device_group_create", "4.8", "group sync (planned)"),
     VendorMethod("jimi.device.group.update", "device_group_update", "4.9", "group sync (planned)"),
     VendorMethod("jimi.device.group.delete", "device_group_delete", "4.10", "group sync (planned)"),
-    VendorMethod("jimi.device.group.list", "device_group_list", "4.11", "group sync (planned)"),
+    VendorMethod(
+        "jimi.device.group.list",
+        "device_group_list",
+        "4.11",
+        "group sync (`fleet/services.py` `_sync_groups`)",
+    ),
     VendorMethod(
         "jimi.user.device.location.list",
         "user_device_location_list",
         "5.1",
-        "location poller (planned)",
+        "location poller (`telemetry/pollers.py` `poll_locations`)",
     ),
     VendorMethod(
         "jimi.device.location.get", "device_location_get", "5.2", "live map refresh (planned)"
@@ -64,17 +91,23 @@ METHODS: tuple[VendorMethod, ...] = (
         "jimi.device.location.URL.share", "device_location_url_share", "5.3", "share link (planned)"
     ),
     VendorMethod(
-        "jimi.device.track.mileage", "device_track_mileage", "5.4", "trips report sync (planned)"
+        "jimi.device.track.mileage",
+        "device_track_mileage",
+        "5.4",
+        "trips poller (`telemetry/pollers.py` `poll_trips`)",
     ),
     VendorMethod(
-        "jimi.device.track.list", "device_track_list", "5.5", "gap back-fill, trail (planned)"
+        "jimi.device.track.list",
+        "device_track_list",
+        "5.5",
+        "gap back-fill and history import (`telemetry/backfill.py`)",
     ),
     VendorMethod("jimi.lbs.address.get", "lbs_address_get", "5.6", "LBS fallback (planned)"),
     VendorMethod(
         "jimi.open.platform.report.parking",
         "open_platform_report_parking",
         "5.7",
-        "stops/idling report sync (planned)",
+        "stops/idling poller (`telemetry/pollers.py` `poll_stops`)",
     ),
     VendorMethod(
         "jimi.device.location.getTagMsg",
@@ -82,7 +115,12 @@ METHODS: tuple[VendorMethod, ...] = (
         "5.8",
         "TAG poller (planned)",
     ),
-    VendorMethod("jimi.device.alarm.list", "device_alarm_list", "6.1", "alarm poller (planned)"),
+    VendorMethod(
+        "jimi.device.alarm.list",
+        "device_alarm_list",
+        "6.1",
+        "alarm poller (`telemetry/pollers.py` `poll_alarms`)",
+    ),
     VendorMethod("jimi.device.live.page.url", "device_live_page_url", "7.1", "media (planned)"),
     VendorMethod("jimi.device.meida.cmd.send", "device_meida_cmd_send", "7.2", "media (planned)"),
     VendorMethod(
@@ -120,16 +158,28 @@ METHODS: tuple[VendorMethod, ...] = (
         "live video (planned)",
     ),
     VendorMethod(
-        "jimi.open.instruction.list", "open_instruction_list", "8.1", "command console (planned)"
+        "jimi.open.instruction.list",
+        "open_instruction_list",
+        "8.1",
+        "command console templates (`fleet/commands.py` `command_templates`)",
     ),
     VendorMethod(
-        "jimi.open.instruction.send", "open_instruction_send", "8.2", "commands (planned)"
+        "jimi.open.instruction.send",
+        "open_instruction_send",
+        "8.2",
+        "template commands (`fleet/commands.py` `send_command`)",
     ),
     VendorMethod(
-        "jimi.open.instruction.result", "open_instruction_result", "8.3", "commands (planned)"
+        "jimi.open.instruction.result",
+        "open_instruction_result",
+        "8.3",
+        "command results (`fleet/commands.py` `poll_command_results`)",
     ),
     VendorMethod(
-        "jimi.open.instruction.raw.send", "open_instruction_raw_send", "8.4", "commands (planned)"
+        "jimi.open.instruction.raw.send",
+        "open_instruction_raw_send",
+        "8.4",
+        "raw commands (`fleet/commands.py` `send_command`)",
     ),
     VendorMethod(
         "jimi.open.device.fence.create",

@@ -6,15 +6,24 @@ actions) catch what they mean: tasks retry on ``TracksolidUnavailable`` and ``Ra
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 __all__ = [
     "AbnormalInput",
     "BusinessError",
     "CommandError",
+    "CommandError12001",
+    "CommandError12002",
+    "CommandError12003",
+    "CommandError12004",
+    "CommandSendFailed",
     "DeviceMoveError",
     "DeviceOffline",
     "FenceError",
+    "FenceError41001",
+    "FenceError41002",
+    "FenceError41004",
     "IllegalUserOrDevice",
     "InvalidResponse",
     "IpOverLimit",
@@ -112,15 +121,63 @@ class MediaNotReady(TracksolidError):
 
 
 class CommandError(TracksolidError):
-    """12001-12005: the command could not be sent or executed."""
+    """12001-12005: the command could not be sent or executed (catch this for any of them)."""
+
+
+# The field notes name 12001-12004 only as "command errors" and 41001/41002/41004 only as
+# "fence errors"; no capture says what each means, so these classes are named by code and their
+# docstrings quote the simulator's messages, which are guesses.
+
+
+class CommandError12001(CommandError):
+    """12001: a command error of unrecorded meaning (the simulator: command not supported)."""
+
+
+class CommandError12002(CommandError):
+    """12002: a command error of unrecorded meaning (the simulator: device offline)."""
+
+
+class CommandError12003(CommandError):
+    """12003: a command error of unrecorded meaning."""
+
+
+class CommandError12004(CommandError):
+    """12004: a command error of unrecorded meaning."""
+
+
+_RESULT_CODE = re.compile(r"Result code\s*[:\uff1a]\s*(\w+)", re.IGNORECASE)
+
+
+class CommandSendFailed(CommandError):
+    """12005: "Fail to send command. Result code<full-width colon>226"; device codes are 225-252.
+
+    ``result_code`` is that code as the string the vendor sent (``None`` if the message has none).
+    """
+
+    def __init__(self, code: int, message: str, method: str = "") -> None:
+        super().__init__(code, message, method)
+        found = _RESULT_CODE.search(message)
+        self.result_code = found.group(1) if found else None
 
 
 class FenceError(TracksolidError):
-    """41001-41004: a device fence operation failed."""
+    """41001-41004: a device fence operation failed (catch this for any of them)."""
+
+
+class FenceError41001(FenceError):
+    """41001: a fence error of unrecorded meaning (the simulator: device fence limit reached)."""
+
+
+class FenceError41002(FenceError):
+    """41002: a fence error of unrecorded meaning (the simulator: no such fence)."""
 
 
 class DeviceOffline(FenceError):
     """41003: the device must be online for a device fence operation."""
+
+
+class FenceError41004(FenceError):
+    """41004: a fence error of unrecorded meaning."""
 
 
 class UnknownVendorError(TracksolidError):
@@ -166,18 +223,18 @@ _BY_CODE: dict[int, type[TracksolidError]] = {
     1112: DeviceMoveError,
     1114: NameExists,
     1207: MediaNotReady,
+    12001: CommandError12001,
+    12002: CommandError12002,
+    12003: CommandError12003,
+    12004: CommandError12004,
+    12005: CommandSendFailed,
+    41001: FenceError41001,
+    41002: FenceError41002,
     41003: DeviceOffline,
+    41004: FenceError41004,
 }
 
 
 def error_for(code: int, message: str, method: str = "") -> TracksolidError:
     """The named error for a non-zero vendor ``code``."""
-    cls = _BY_CODE.get(code)
-    if cls is None:
-        if 12001 <= code <= 12005:
-            cls = CommandError
-        elif 41001 <= code <= 41004:
-            cls = FenceError
-        else:
-            cls = UnknownVendorError
-    return cls(code, message, method)
+    return _BY_CODE.get(code, UnknownVendorError)(code, message, method)

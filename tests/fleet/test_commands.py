@@ -136,6 +136,27 @@ def test_an_online_only_command_to_an_offline_device_fails_with_the_vendors_reas
     assert command.error_code == "12002"
 
 
+def test_a_command_the_device_refuses_later_fails_with_the_devices_result_code(make_simulator, db):
+    sim = make_simulator(command_failure_rate=0.0, command_refusal_rate=1.0, command_delay=1.0)
+    account = account_on(sim)
+    van = device_of_kind(sim, account, "vehicle")
+    with client_for(account, **FAST_CLIENT) as vendor:
+        command = send_command(device=van, user=None, template_id="2", client=vendor)
+        assert command.status == Command.Status.SENT
+        sim.advance(5)
+        run = poll_command_results(account=account, client=vendor)
+
+    command.refresh_from_db()
+    assert run.answered == 1
+    assert command.status == Command.Status.FAILED
+    assert command.error_code.isdigit() and 225 <= int(command.error_code) <= 252
+    assert (
+        command.error_message
+        == f"The device refused the command (result code {command.error_code})."
+    )
+    assert command.answered_at is not None
+
+
 def test_the_poller_makes_no_vendor_call_when_no_command_waits(sim, account, vendor):
     run = poll_command_results(account=account, client=vendor)
 

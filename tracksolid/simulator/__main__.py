@@ -85,7 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="unit of jimi.device.track.mileage distances",
     )
     p.add_argument("--lbs-quota", type=int, default=d.lbs_quota, help="LBS calls/device/day")
-    p.add_argument("--command-failure-rate", type=float, default=d.command_failure_rate)
+    p.add_argument(
+        "--command-failure-rate",
+        type=float,
+        default=d.command_failure_rate,
+        help="share of text commands a device rejects at send (12005 + result code)",
+    )
+    p.add_argument(
+        "--command-refusal-rate",
+        type=float,
+        default=d.command_refusal_rate,
+        help="share of sent text commands a device refuses later (result isExecute false)",
+    )
     p.add_argument(
         "--command-delay",
         type=float,
@@ -150,6 +161,7 @@ def config_from(args: argparse.Namespace) -> SimulatorConfig:
         mileage_unit=args.mileage_unit,
         lbs_quota=args.lbs_quota,
         command_failure_rate=args.command_failure_rate,
+        command_refusal_rate=args.command_refusal_rate,
         command_delay=args.command_delay,
         push_interval=args.push_interval,
         push_json_body=args.push_json_body,

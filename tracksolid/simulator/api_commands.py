@@ -85,8 +85,17 @@ def reply_text(sim: Simulator, dev: Device, content: str, t: float) -> str:
     return f"{content.rstrip('#')} OK"
 
 
+def result_code(sim: Simulator, code_id: str, salt: str) -> int:
+    """A device result code, 225-252 as the field notes give them, fixed by seed and command."""
+    return 225 + int(noise(sim.seed, code_id, salt) * 28)
+
+
 def settle(sim: Simulator, cmd: Command, now: float) -> None:
-    """Move a command on: pending while offline, then executed once the device answers."""
+    """Move a command on: pending while offline, then executed or refused once the device answers.
+
+    A refusal (``--command-refusal-rate``) is a guess at the real shape: ``isExecute`` false,
+    status "failed", ``content`` "Result code" + a full-width colon (U+FF1A) + 225-252.
+    """
     if cmd.outcome == "failed" or (cmd.outcome == "executed" and cmd.reply):
         return
     if now < cmd.ready:
@@ -94,6 +103,10 @@ def settle(sim: Simulator, cmd: Command, now: float) -> None:
     dev = sim.world.devices[cmd.imei]
     if not sim.world.is_reporting(dev, now):
         cmd.outcome = "pending"
+        return
+    if not cmd.raw and noise(sim.seed, cmd.code_id, "refuse") < sim.config.command_refusal_rate:
+        cmd.outcome = "failed"
+        cmd.reply = f"Result code\uff1a{result_code(sim, cmd.code_id, 'refuse-rc')}"
         return
     was_pending = cmd.outcome == "pending"
     cmd.outcome = "executed"
@@ -151,7 +164,7 @@ def instruction_send(sim: Simulator, call: Call) -> Reply:
         raise ApiError(12002, "The device is offline, the command cannot be sent")
     code_id = sim.new_id()
     if online and noise(sim.seed, code_id, "fail") < sim.config.command_failure_rate:
-        rc = 225 + int(noise(sim.seed, code_id, "rc") * 28)
+        rc = result_code(sim, code_id, "rc")
         # The real message has a full-width colon.
         raise ApiError(12005, f"Fail to send command. Result code\uff1a{rc}")
     cmd = Command(

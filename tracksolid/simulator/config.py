@@ -46,6 +46,9 @@ class SimulatorConfig:
     lbs_quota: int = 10
     # Fraction of text commands the device rejects (12005 with a result code 225-252).
     command_failure_rate: float = 0.1
+    # Fraction of sent text commands the device later refuses: instruction.result then shows
+    # isExecute false and "Result code" + U+FF1A + 225-252 (a guessed shape; 0: all execute).
+    command_refusal_rate: float = 0.0
     # Seconds (simulated) a device takes to answer a command or finish a capture.
     command_delay: float = 5.0
     # Real seconds between pusher rounds; 0 disables the background pusher (push_now still works).

@@ -49,8 +49,17 @@ def simulator_command(
     return [python, "-m", "tracksolid.simulator", *(f"--{k}={v}" for k, v in options.items())]
 
 
+class _Interrupted(BaseException):
+    """Raised by the SIGINT/SIGTERM handler: unwinds to the clean stop, with no traceback.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so no ``except Exception`` swallows it.
+    """
+
+
 class Command(BaseCommand):
     help = "Set up and run web, worker, scheduler and the Tracksolid simulator (make run)."
+    _signalled: int = 0  # the first SIGINT/SIGTERM received, 0 before any
+    _interruptible: bool = True  # whether that signal may raise _Interrupted now
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -66,6 +75,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Steps, with Ctrl-C (SIGINT) and SIGTERM honoured at every one of them:
+
+        1. set up (migrate, static files, demo login): a signal interrupts it, nothing to stop;
+        2. start the processes: a signal is only noted, so every started child is known;
+        3. wait for /healthz and supervise: a signal interrupts the wait;
+        4. stop every child (always), then return quietly: no traceback, exit status 0.
+        """
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        self._signalled = 0
+        self._interruptible = True
+        for sig in previous:
+            signal.signal(sig, self._on_signal)
+        try:
+            self._run(options)
+        except _Interrupted:
+            pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        first = not self._signalled
+        self._signalled = self._signalled or signum
+        if first and self._interruptible:
+            raise _Interrupted
+
+    def _run(self, options: dict[str, Any]) -> None:
         host, port = options["host"], options["port"]
         self._check_port_free(host, port)
         call_command("migrate", interactive=False, verbosity=0)
@@ -124,9 +160,14 @@ class Command(BaseCommand):
                 push_token=account.push_token,
             )
 
-        processes = self._start(commands)
-        url = f"http://{host}:{port}/"
+        self._interruptible = False  # a signal while starting is noted, not raised
+        processes: dict[str, subprocess.Popen[bytes]] = {}
         try:
+            self._start(commands, processes)
+            self._interruptible = True
+            if self._signalled:
+                raise _Interrupted
+            url = f"http://{host}:{port}/"
             self._wait_healthy(url, processes)
             if demo_account_id is not None:
                 # Beat's first runs are an interval away; the demo wants names, yesterday's
@@ -145,7 +186,12 @@ class Command(BaseCommand):
             )
             self.stdout.flush()
             self._supervise(processes)
+        except _Interrupted:
+            self.stdout.write("\nStopping…")
+            self.stdout.flush()
+            raise
         finally:
+            self._interruptible = False  # a second Ctrl-C must not cut the stopping short
             self._stop(processes)
 
     def _check_port_free(self, host: str, port: int) -> None:
@@ -159,12 +205,17 @@ class Command(BaseCommand):
                     " `PORT=8001 make run`."
                 ) from None
 
-    def _start(self, commands: dict[str, list[str]]) -> dict[str, subprocess.Popen[bytes]]:
+    def _start(
+        self, commands: dict[str, list[str]], processes: dict[str, subprocess.Popen[bytes]]
+    ) -> None:
+        """Start each command into ``processes`` (filled as they start, so a failure part-way
+        still leaves every started child for ``_stop``)."""
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
         log_dir = settings.VAR_DIR / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
-        processes = {}
         for name, command in commands.items():
+            if self._signalled:
+                return
             # The simulator's banner (its own credentials) would be mistaken for the demo login.
             output = (log_dir / f"{name}.log").open("ab") if name == "simulator" else None
             # Own process group, so Ctrl-C reaches us once and we stop children in order.
@@ -176,7 +227,6 @@ class Command(BaseCommand):
                 stdout=output,
                 stderr=subprocess.STDOUT if output else None,
             )
-        return processes
 
     def _wait_healthy(self, url: str, processes: dict[str, subprocess.Popen[bytes]]) -> None:
         deadline = time.monotonic() + 90
@@ -192,19 +242,12 @@ class Command(BaseCommand):
         raise CommandError("the web process did not answer /healthz within 90 s")
 
     def _supervise(self, processes: dict[str, subprocess.Popen[bytes]]) -> None:
-        stop = {"signal": 0}
-
-        def on_signal(signum: int, _frame: object) -> None:
-            stop["signal"] = signum
-
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
-        while not stop["signal"]:
+        """Until a signal (which raises ``_Interrupted``) or a child's death."""
+        while True:
             for name, process in processes.items():
                 if process.poll() is not None:
                     raise CommandError(f"{name} exited with code {process.returncode}; stopping")
             time.sleep(0.5)
-        self.stdout.write("\nStopping…")
 
     def _stop(self, processes: dict[str, subprocess.Popen[bytes]]) -> None:
         for process in processes.values():

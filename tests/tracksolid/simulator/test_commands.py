@@ -6,6 +6,8 @@ import json
 
 import requests  # noqa: TID251 - loopback calls to the simulator under test
 
+from tracksolid.simulator.api_commands import settle
+
 from .conftest import Api, by_kind, make_api
 
 
@@ -103,3 +105,64 @@ def test_send_instruct_answers_100_for_a_text_command_and_300_offline(api: Api) 
     api.sim.set_offline(imei, True)
     assert requests.post(url, data=body, timeout=5).json()["data"]["_code"] == "300"
     api.sim.set_offline(imei, False)
+
+
+def test_a_sent_command_can_be_refused_later_with_a_device_result_code() -> None:
+    for api in make_api(command_failure_rate=0.0, command_refusal_rate=1.0):
+        api.login()
+        imei = by_kind(api.sim, "vehicle")
+        api.sim.set_offline(imei, False)
+        sent = api("jimi.open.instruction.send", imei=imei, inst_param_json=_inst("2", "STATUS#"))
+        assert sent["code"] == 0
+        assert api("jimi.open.instruction.result", imei=imei)["result"][0]["isExecute"] is False
+        api.sim.advance(10)
+        row = api("jimi.open.instruction.result", imei=imei)["result"][0]
+        assert row["codeId"] == sent["result"]
+        assert row["isExecute"] is False
+        assert row["status"] == "failed"
+        assert row["content"].startswith("Result code\uff1a")
+        assert 225 <= int(row["content"][-3:]) <= 252
+        api.sim.advance(60)
+        assert api("jimi.open.instruction.result", imei=imei)["result"][0] == row
+
+
+def test_no_sent_command_is_refused_by_default() -> None:
+    for api in make_api(command_failure_rate=0.0):
+        assert api.sim.config.command_refusal_rate == 0.0
+        api.login()
+        imei = by_kind(api.sim, "vehicle")
+        api.sim.set_offline(imei, False)
+        for _ in range(5):
+            sent = api(
+                "jimi.open.instruction.send", imei=imei, inst_param_json=_inst("1", "WHERE#")
+            )
+            assert sent["code"] == 0
+        api.sim.advance(10)
+        rows = api("jimi.open.instruction.result", imei=imei)["result"]
+        assert len(rows) == 5 and all(r["isExecute"] for r in rows)
+
+
+def test_a_refusal_rate_refuses_about_that_share_and_spares_raw_commands() -> None:
+    for api in make_api(command_failure_rate=0.0, command_refusal_rate=0.5):
+        api.login()
+        imei = by_kind(api.sim, "vehicle")
+        api.sim.set_offline(imei, False)
+        for _ in range(40):
+            api("jimi.open.instruction.send", imei=imei, inst_param_json=_inst("2", "STATUS#"))
+        raw = api("jimi.open.instruction.raw.send", imei=imei, raw_cmd="78780D01")["result"]
+        api.sim.advance(10)
+        rows = api("jimi.open.instruction.result", imei=imei)["result"]
+        refused = [r for r in rows if not r["isExecute"]]
+        assert 8 <= len(refused) <= 32
+        assert all(r["content"].startswith("Result code\uff1a") for r in refused)
+        # Raw replies are settled by the pusher (an OpenAPI push), not by instruction.result.
+        cmd = next(c for c in api.sim.commands if c.code_id == raw)
+        settle(api.sim, cmd, api.sim.clock.sim())
+        assert cmd.outcome == "executed"
+
+
+def test_the_command_line_takes_a_refusal_rate() -> None:
+    from tracksolid.simulator.__main__ import build_parser, config_from
+
+    args = build_parser().parse_args(["--command-refusal-rate=0.25"])
+    assert config_from(args).command_refusal_rate == 0.25

@@ -136,3 +136,75 @@ def test_the_command_line_prints_its_base_url_and_stops_on_sigterm() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _timed(api: Api, method: str, **params: object) -> tuple[float, dict[str, object]]:
+    start = time.monotonic()
+    answer = api(method, **params)
+    return time.monotonic() - start, answer
+
+
+def test_a_latency_fault_delays_the_answer_without_changing_it(fresh: Api) -> None:
+    fresh.login()
+    _ctl(
+        fresh,
+        "POST",
+        "faults",
+        {"kind": "latency", "latency": 0.4, "method": "jimi.user.device.list", "count": 1},
+    )
+    slow, answer = _timed(fresh, "jimi.user.device.list", target="demo")
+    assert slow >= 0.4
+    assert answer["code"] == 0 and answer["result"]
+    fast, again = _timed(fresh, "jimi.user.device.list", target="demo")
+    assert fast < 0.4  # count=1: only the first call was delayed
+    assert again["result"] == answer["result"]
+
+
+def test_a_latency_fault_spares_other_methods(fresh: Api) -> None:
+    fresh.login()
+    fresh.sim.inject_fault("latency", latency=1.0, method="jimi.device.track.list")
+    elapsed, answer = _timed(fresh, "jimi.user.device.list", target="demo")
+    assert answer["code"] == 0
+    assert elapsed < 1.0
+
+
+def test_the_compose_simulator_command_takes_every_setting_from_the_environment() -> None:
+    """docker-compose.yml's simulator: SIM_* variables reach the flags, a token starting with
+    "-" survives (values are joined with "="), and media links default to the service name."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from tracksolid.simulator.__main__ import build_parser, config_from
+
+    compose = yaml.safe_load((Path(__file__).parents[3] / "docker-compose.yml").read_text())
+    command = compose["services"]["simulator"]["command"]
+
+    def expanded(env: dict[str, str]) -> list[str]:
+        def value(m: re.Match[str]) -> str:
+            return env.get(m.group(1)) or m.group(2)
+
+        return [re.sub(r"\$\{(\w+):-([^}]*)\}", value, part) for part in command]
+
+    default = config_from(build_parser().parse_args(expanded({})[3:]))
+    assert default.public_url == "http://simulator:8765"
+    assert not default.push_url
+    env = {
+        "SIM_APP_KEY": "k",
+        "SIM_APP_SECRET": "s",
+        "SIM_USER_ID": "u",
+        "SIM_PASSWORD": "p",
+        "SIM_PUSH_URL": "http://web:8000/push/abc",
+        "SIM_PUSH_TOKEN": "-starts-with-a-dash",
+        "SIM_PUBLIC_URL": "http://sim.example:8765",
+    }
+    config = config_from(build_parser().parse_args(expanded(env)[3:]))
+    assert (config.app_key, config.app_secret, config.user_id, config.password) == (
+        "k",
+        "s",
+        "u",
+        "p",
+    )
+    assert (config.push_url, config.push_token) == (env["SIM_PUSH_URL"], env["SIM_PUSH_TOKEN"])
+    assert config.public_url == env["SIM_PUBLIC_URL"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import Api, by_kind
+from .conftest import Api, by_kind, sim_str
 
 
 def _device_fence(api: Api, imei: str, **over: str) -> dict[str, object]:
@@ -109,3 +109,67 @@ def test_binding_counts_the_related_devices(fresh: Api) -> None:
     )
     assert answer["data"] == 3
     assert fresh("jimi.open.platform.fence.delete", account="demo", fence_id=fid)["code"] == 0
+
+
+def _depot_fence(api: Api, alarm_type: str = "in,out", switch: str = "ON") -> str:
+    """A 300 m device fence around a vehicle's depot, which it leaves and re-enters daily."""
+    dev = next(
+        d for d in api.sim.world.devices.values() if d.kind == "vehicle" and not d.never_reported
+    )
+    api.sim.set_offline(dev.imei, False)
+    lat, lng = api.sim.world.city.node(*dev.depot)
+    answer = _device_fence(
+        api,
+        dev.imei,
+        lat=f"{lat:.6f}",
+        lng=f"{lng:.6f}",
+        radius="3",
+        alarm_type=alarm_type,
+        alarm_switch=switch,
+    )
+    assert answer["code"] == 0, answer
+    return dev.imei
+
+
+def _fence_alarms(api: Api, imeis: str) -> list[dict[str, object]]:
+    api.sim.advance(3 * 86400)
+    api.login()  # three days later the token has long expired
+    rows = api(
+        "jimi.device.alarm.list",
+        imeis=imeis,
+        begin_time=sim_str(api.sim, -3 * 86400),
+        end_time=sim_str(api.sim, -1),
+    )["result"]
+    return [r for r in rows if r["alertTypeId"] in ("in", "out")]
+
+
+def test_a_device_fence_produces_enter_and_exit_alarms(fresh: Api) -> None:
+    fresh.login()
+    imei = _depot_fence(fresh)
+    rows = _fence_alarms(fresh, imei)
+    assert {r["alertTypeId"] for r in rows} == {"in", "out"}
+    assert all(r["geoid"] == f"dev:{imei}:1" and r["fenceName"] == "Yard" for r in rows)
+
+
+def test_a_device_fence_raises_only_the_alarm_types_it_asks_for(fresh: Api) -> None:
+    fresh.login()
+    imei = _depot_fence(fresh, alarm_type="out")
+    rows = _fence_alarms(fresh, imei)
+    assert rows
+    assert {r["alertTypeId"] for r in rows} == {"out"}
+
+
+def test_a_device_fence_with_its_alarm_switch_off_raises_nothing(fresh: Api) -> None:
+    fresh.login()
+    imei = _depot_fence(fresh, switch="OFF")
+    assert _fence_alarms(fresh, imei) == []
+
+
+def test_a_device_fence_raises_alarms_for_its_own_device_only(fresh: Api) -> None:
+    fresh.login()
+    imei = _depot_fence(fresh)
+    others = [i for i in fresh.sim.imeis() if i != imei]
+    fence = fresh.sim.fences[f"dev:{imei}:1"]
+    assert fence.alarm_types_for(imei) == {"in", "out"}
+    assert all(fence.alarm_types_for(other) == set() for other in others)
+    assert _fence_alarms(fresh, ",".join(others)) == []
