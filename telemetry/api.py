@@ -12,17 +12,19 @@ from datetime import datetime
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fleet.api import FleetApiView
+from fleet.filters import without
 from fleet.serializers import ApiErrorSerializer
 from fleet.tenancy import can_operate
 from telemetry import exports
@@ -90,6 +92,12 @@ class AlarmFilter(DeviceScopedFilter):
     class Meta:
         model = Alarm
         fields: list[str] = []
+
+
+class AlarmTypeCountSerializer(serializers.Serializer[Any]):
+    type_id = serializers.CharField(help_text="Filter the list with `type=<type_id>`.")
+    type_name = serializers.CharField(help_text="The vendor's name for it; may be empty.")
+    count = serializers.IntegerField(help_text="How many alarms of this type match.")
 
 
 def local_header(text: str) -> str:
@@ -275,3 +283,41 @@ class AlarmViewSet(ReportViewSet):
         form.is_valid(raise_exception=True)
         alarm = acknowledge_alarm(alarm=alarm, user=request.user, note=form.validated_data["note"])
         return Response(AlarmSerializer(alarm, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[*RANGE_PARAMETERS, OpenApiParameter("type", exclude=True)],
+        responses={200: AlarmTypeCountSerializer(many=True), 400: ApiErrorSerializer},
+        summary="The alarm types among the caller's alarms, with counts, most frequent first.",
+        description="Takes the list's filters (`from`, `to`, `device`, `group`, `organisation`,"
+        " `acknowledged`) except `type`, so a type picker keeps every choice. Unpaginated.",
+        filters=True,
+    )
+    @action(
+        detail=False, pagination_class=None, renderer_classes=[JSONRenderer, BrowsableAPIRenderer]
+    )
+    def types(self, request: Request) -> Response:
+        # The alarms page's type filter: every type, not only those of the newest page.
+        queryset = self.scoped()
+        start, end = parse_range(request.query_params, max_range=None)
+        if start is not None:
+            queryset = queryset.filter(alarm_time__gte=start)
+        if end is not None:
+            queryset = queryset.filter(alarm_time__lt=end)
+        filterset = AlarmFilter(
+            without(request.query_params, "type"), queryset=queryset, request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        rows = (
+            filterset.qs.order_by()
+            .values("type_id")
+            # The vendor may name one type differently over time: any non-empty name will do.
+            .annotate(type_name=Max("type_name"), count=Count("id"))
+            .order_by("-count", "type_id")
+        )
+        return Response(
+            [
+                {"type_id": r["type_id"], "type_name": r["type_name"] or "", "count": r["count"]}
+                for r in rows
+            ]
+        )

@@ -1,16 +1,17 @@
-// Alarms: a live feed of /api/v1/alarms/ (polled), filters by type, device and state, an
-// optional beep on new alarms (off by default), acknowledge with a note, and a jump to the map.
+// Alarms: a live feed of /api/v1/alarms/ (polled), filters by type (every type of the
+// caller's alarms, from /api/v1/alarms/types/), device and state, an optional beep on new alarms
+// (off by default), acknowledge with a note, and a jump to the map.
 import {
-  ApiError, api, apiAll, clear, config, deviceName, el, formatAge, formatDateTime, formatNumber,
+  ApiError, api, clear, config, deviceName, el, formatAge, formatDateTime, formatNumber,
   showError,
 } from "./common.js";
+import { DevicePicker, loadDirectory } from "./device_picker.js";
 
 const POLL_MS = 3000;
 const PAGE = 100;
 const probe = (window.fleetAlarms = { loaded: false, rows: 0, beeps: 0 });
 
 const typeSelect = document.getElementById("alarm-type");
-const deviceSelect = document.getElementById("alarm-device");
 const stateSelect = document.getElementById("alarm-state");
 const soundBox = document.getElementById("alarm-sound");
 const feed = document.getElementById("alarm-feed");
@@ -19,7 +20,10 @@ const summaryNode = document.getElementById("alarm-summary");
 const liveNode = document.getElementById("alarm-live");
 
 const deviceNames = new Map();
-const knownTypes = new Map();
+const knownTypes = new Set(); // type ids in the type filter; a new one in the feed reloads it
+const devicePicker = new DevicePicker(document.getElementById("alarm-device"), {
+  onPick: () => { loadTypes(); reload(); },
+});
 const seen = new Set();
 let firstLoad = true;
 let pollTimer = null;
@@ -70,7 +74,7 @@ soundBox.checked = localStorage.getItem("fleet.alarmSound") === "1";
 function filters() {
   const params = { page_size: PAGE };
   if (typeSelect.value) params.type = typeSelect.value;
-  if (deviceSelect.value) params.device = deviceSelect.value;
+  if (devicePicker.value) params.device = devicePicker.value;
   if (stateSelect.value) params.acknowledged = stateSelect.value;
   return params;
 }
@@ -150,21 +154,39 @@ function render() {
 
 function refresh() { render(); }
 
-function rememberTypes(list) {
-  let added = false;
-  for (const alarm of list) {
-    if (alarm.type_id && !knownTypes.has(alarm.type_id)) {
-      knownTypes.set(alarm.type_id, alarm.type_name || alarm.type_id);
-      added = true;
-    }
+// The type filter lists every type of the alarms the device and state filters match, most
+// frequent first with its count; the picked type stays even when none of it is left.
+let typesSeq = 0;
+async function loadTypes() {
+  const params = {};
+  if (devicePicker.value) params.device = devicePicker.value;
+  if (stateSelect.value) params.acknowledged = stateSelect.value;
+  const mine = ++typesSeq;
+  let types;
+  try {
+    types = await api("alarms/types/", params);
+  } catch {
+    return; // the filter keeps its options; the feed shows connection problems
   }
-  if (!added) return;
+  if (mine !== typesSeq) return;
   const current = typeSelect.value;
+  knownTypes.clear();
   clear(typeSelect).append(el("option", { value: "" }, "All types"));
-  for (const [id, name] of [...knownTypes].sort((a, b) => String(a[1]).localeCompare(String(b[1])))) {
-    typeSelect.append(el("option", { value: id }, name === id ? id : `${name} (${id})`));
+  for (const { type_id: id, type_name: name, count } of types) {
+    knownTypes.add(id);
+    const label = name && name !== id ? name : `Type ${id}`;
+    typeSelect.append(el("option", { value: id }, `${label} · ${count}`));
+  }
+  if (current && !knownTypes.has(current)) {
+    typeSelect.append(el("option", { value: current }, `Type ${current} · 0`));
   }
   typeSelect.value = current;
+  probe.types = types.length;
+}
+
+// New alarms change the counts, and may bring a type the filter does not list yet.
+function noticeTypes(list, fresh) {
+  if (fresh.length || list.some((alarm) => alarm.type_id && !knownTypes.has(alarm.type_id))) loadTypes();
 }
 
 async function load() {
@@ -178,8 +200,9 @@ async function load() {
       for (const alarm of fresh) alarm._new = true;
       if (fresh.some((a) => !a.acknowledged_at)) beep();
     }
+    // Once the first type list is in (start() asks for it beside the first page).
+    if (probe.types !== undefined) noticeTypes(list, firstLoad ? [] : fresh);
     firstLoad = false;
-    rememberTypes(list);
     rows = list;
     const total = Array.isArray(body) ? list.length : body.count;
     summaryNode.textContent = total > list.length ? `Newest ${list.length} of ${total}.` : `${total} alarm${total === 1 ? "" : "s"}.`;
@@ -200,21 +223,22 @@ function reload() {
   editing = null;
   load();
 }
-for (const node of [typeSelect, deviceSelect, stateSelect]) node.addEventListener("change", reload);
+typeSelect.addEventListener("change", reload);
+stateSelect.addEventListener("change", () => { loadTypes(); reload(); });
+// Enter in the device picker must not submit (and reload) the page.
+document.getElementById("alarm-filters").addEventListener("submit", (event) => event.preventDefault());
 
 async function start() {
   const params = new URLSearchParams(window.location.search);
   try {
-    const { rows: devices } = await apiAll("devices/", { page_size: 1000 });
-    devices.sort((a, b) => deviceName(a).localeCompare(deviceName(b)));
-    for (const device of devices) {
-      deviceNames.set(device.id, deviceName(device));
-      deviceSelect.append(el("option", { value: String(device.id) }, deviceName(device)));
-    }
-    if (params.get("device")) deviceSelect.value = params.get("device");
+    const devices = await loadDirectory();
+    for (const device of devices) deviceNames.set(device.id, deviceName(device));
+    devicePicker.setDevices(devices);
+    if (params.get("device")) devicePicker.value = params.get("device");
   } catch (error) {
     showError(errorNode, error);
   }
+  loadTypes();
   load();
 }
 

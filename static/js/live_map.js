@@ -1,6 +1,7 @@
 // Live map: every visible device as a heading arrow coloured by status, clustered, drawn on a
 // canvas (device_layer.js); a filterable list beside it; a followed device's panel. New positions
 // come from delta polling of /api/v1/positions/latest/?since=<cursor> every ~2 s.
+import { CommandConsole } from "./command_console.js";
 import { DeviceLayer } from "./device_layer.js";
 import {
   STATUSES, api, apiAll, clear, config, deviceName, el, formatAge, formatDateTime, formatNumber,
@@ -223,6 +224,7 @@ groupSelect.addEventListener("change", () => {
 // --- the followed device's panel --------------------------------------------------------------
 
 const panel = document.getElementById("device-panel");
+const commands = new CommandConsole(document.getElementById("command-console"));
 const followBox = document.getElementById("follow-toggle");
 followBox.addEventListener("change", () => { followMode = followBox.checked; });
 
@@ -279,6 +281,7 @@ async function select(id, { pan = false, openPopup = true } = {}) {
   listDirty = true;
   if (!device) return;
   renderPanel();
+  commands.show(id);
   renderList();
   if (hasPosition(device)) {
     const latlng = [device.state.lat, device.state.lng];
@@ -309,6 +312,7 @@ function onFollowedMoved(device) {
 
 document.getElementById("panel-close").addEventListener("click", () => {
   followed = null;
+  commands.show(null);
   panel.hidden = true;
   focusRing.remove();
   map.closePopup(popup);

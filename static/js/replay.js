@@ -3,9 +3,10 @@
 // cursor on the speed chart drawn below on a <canvas>. Other devices can be added to compare:
 // each gets its own colour and marker on the same timeline.
 import {
-  apiAll, api, clear, config, deviceName, el, formatDateTime, formatDuration, formatNumber,
+  api, clear, config, el, formatDateTime, formatDuration, formatNumber,
   fromLocalInput, quickRange, showError, toDate, toLocalInput,
 } from "./common.js";
+import { DevicePicker, loadDirectory } from "./device_picker.js";
 
 const MAX_POINTS = 5000;
 const SPEED_BANDS = [
@@ -15,7 +16,7 @@ const SPEED_BANDS = [
 const probe = (window.fleetReplay = { loaded: false, points: 0, cursor: 0, playing: false });
 
 const params = new URLSearchParams(window.location.search);
-const deviceSelect = document.getElementById("replay-device");
+const devicePicker = new DevicePicker(document.getElementById("replay-device"));
 const fromInput = document.getElementById("replay-from");
 const toInput = document.getElementById("replay-to");
 const errorNode = document.getElementById("replay-error");
@@ -44,9 +45,16 @@ let points = []; // the main device: [[t_ms, lat, lng, speed, direction, acc], .
 let others = []; // compared devices: [{id, name, colour, points, marker}]
 const compareIds = [];
 const COMPARE_COLOURS = ["#7b2cbf", "#0096c7", "#9c6644", "#e5383b"];
-const compareSelect = document.getElementById("replay-compare");
 const compareList = document.getElementById("replay-compare-list");
-const deviceLabels = new Map();
+const comparePicker = new DevicePicker(document.getElementById("replay-compare"), {
+  onPick: (id) => {
+    comparePicker.value = "";
+    if (!id || compareIds.includes(id) || id === devicePicker.value) return;
+    compareIds.push(id);
+    renderCompareList();
+    load();
+  },
+});
 
 // The timeline spans every loaded track.
 function spanStart() {
@@ -67,21 +75,15 @@ function speedColour(speed) {
 // --- device picker and range ----------------------------------------------------------------
 
 async function loadDevices() {
-  const { rows } = await apiAll("devices/", { page_size: 1000 });
-  rows.sort((a, b) => deviceName(a).localeCompare(deviceName(b)));
-  for (const device of rows) {
-    const label = device.vehicle_number && device.vehicle_number !== deviceName(device)
-      ? `${deviceName(device)} · ${device.vehicle_number}` : deviceName(device);
-    deviceSelect.append(el("option", { value: String(device.id) }, label));
-    compareSelect.append(el("option", { value: String(device.id) }, label));
-    deviceLabels.set(String(device.id), label);
-  }
+  const devices = await loadDirectory();
+  devicePicker.setDevices(devices);
+  comparePicker.setDevices(devices);
   for (const extra of (params.get("compare") || "").split(",")) {
-    if (deviceLabels.has(extra) && compareIds.length < COMPARE_COLOURS.length) compareIds.push(extra);
+    if (devicePicker.label(extra) && compareIds.length < COMPARE_COLOURS.length) compareIds.push(extra);
   }
   renderCompareList();
-  const wanted = params.get("device");
-  if (wanted && rows.some((d) => String(d.id) === wanted)) deviceSelect.value = wanted;
+  if (params.get("device")) devicePicker.value = params.get("device");
+  probe.devices = devices.length;
 }
 
 function setRange(name) {
@@ -124,7 +126,7 @@ let loadSeq = 0;
 
 async function load() {
   errorNode.hidden = true;
-  const id = deviceSelect.value;
+  const id = devicePicker.value;
   const from = fromLocalInput(fromInput.value);
   const to = fromLocalInput(toInput.value);
   if (!id || !from || !to) {
@@ -158,7 +160,7 @@ async function load() {
   points = trackPoints(body);
   for (const other of others) other.marker.remove();
   others = compared.map((track, i) => ({
-    id: wanted[i], name: deviceLabels.get(wanted[i]) || `#${wanted[i]}`,
+    id: wanted[i], name: devicePicker.label(wanted[i]) || `#${wanted[i]}`,
     colour: COMPARE_COLOURS[compareIds.indexOf(wanted[i]) % COMPARE_COLOURS.length],
     points: trackPoints(track),
   }));
@@ -176,23 +178,14 @@ function renderCompareList() {
   clear(compareList);
   compareIds.forEach((id, i) => {
     compareList.append(el("span", { class: "chip", style: `--chip:${COMPARE_COLOURS[i % COMPARE_COLOURS.length]}`, dataset: { id } },
-      el("i", {}), deviceLabels.get(id) || `#${id}`, el("span", { class: "chip-speed" }),
+      el("i", {}), devicePicker.label(id) || `#${id}`, el("span", { class: "chip-speed" }),
       el("button", {
         type: "button", "aria-label": "Remove from comparison",
         onclick: () => { compareIds.splice(compareIds.indexOf(id), 1); renderCompareList(); load(); },
       }, "×")));
   });
-  compareSelect.disabled = compareIds.length >= COMPARE_COLOURS.length;
+  comparePicker.input.disabled = compareIds.length >= COMPARE_COLOURS.length;
 }
-
-compareSelect.addEventListener("change", () => {
-  const id = compareSelect.value;
-  compareSelect.value = "";
-  if (!id || compareIds.includes(id) || id === deviceSelect.value) return;
-  compareIds.push(id);
-  renderCompareList();
-  load();
-});
 
 function drawTrack(body) {
   trackLayer.clearLayers();

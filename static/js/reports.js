@@ -5,6 +5,7 @@ import {
   apiAll, apiUrl, clear, deviceName, el, formatDateTime, formatDuration, formatNumber,
   fromLocalInput, quickRange, showError, toDate, toLocalInput,
 } from "./common.js";
+import { DevicePicker, loadDirectory } from "./device_picker.js";
 
 const ROW_LIMIT = 10000;
 const probe = (window.fleetReports = { loaded: false, rows: 0 });
@@ -12,7 +13,12 @@ const probe = (window.fleetReports = { loaded: false, rows: 0 });
 const form = document.getElementById("report-form");
 const kindSelect = document.getElementById("report-kind");
 const groupSelect = document.getElementById("report-group");
-const deviceSelect = document.getElementById("report-device");
+const devicePicker = new DevicePicker(document.getElementById("report-device"), {
+  onPick: (id) => {
+    if (id) groupSelect.value = "";
+    updateExportLinks();
+  },
+});
 const fromInput = document.getElementById("report-from");
 const toInput = document.getElementById("report-to");
 const errorNode = document.getElementById("report-error");
@@ -132,7 +138,7 @@ function query() {
     if (from) params.from = from.toISOString();
     if (to) params.to = to.toISOString();
   }
-  if (deviceSelect.value) params.device = deviceSelect.value;
+  if (devicePicker.value) params.device = devicePicker.value;
   else if (groupSelect.value) params.group = groupSelect.value;
   return { report, params };
 }
@@ -242,8 +248,10 @@ document.querySelectorAll("[data-range]").forEach((button) => {
 });
 form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
 form.addEventListener("change", updateExportLinks);
-groupSelect.addEventListener("change", () => { if (groupSelect.value) deviceSelect.value = ""; });
-deviceSelect.addEventListener("change", () => { if (deviceSelect.value) groupSelect.value = ""; });
+groupSelect.addEventListener("change", () => {
+  if (groupSelect.value) devicePicker.value = "";
+  updateExportLinks();
+});
 
 async function start() {
   const params = new URLSearchParams(window.location.search);
@@ -253,15 +261,12 @@ async function start() {
   try {
     const [groups, devices] = await Promise.all([
       apiAll("groups/", { page_size: 1000 }),
-      apiAll("devices/", { page_size: 1000 }),
+      loadDirectory(),
     ]);
     for (const group of groups.rows) groupSelect.append(el("option", { value: String(group.id) }, group.name));
-    devices.rows.sort((a, b) => deviceName(a).localeCompare(deviceName(b)));
-    for (const device of devices.rows) {
-      deviceNames.set(device.id, deviceName(device));
-      deviceSelect.append(el("option", { value: String(device.id) }, deviceName(device)));
-    }
-    if (params.get("device")) deviceSelect.value = params.get("device");
+    for (const device of devices) deviceNames.set(device.id, deviceName(device));
+    devicePicker.setDevices(devices);
+    if (params.get("device")) devicePicker.value = params.get("device");
   } catch (error) {
     showError(errorNode, error);
   }

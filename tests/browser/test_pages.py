@@ -203,7 +203,9 @@ def test_a_hostile_device_name_is_text_on_the_map_list_and_panel(fleet, logged_i
 def test_replaying_yesterday_moves_the_marker_and_draws_the_chart(fleet, logged_in_page):
     page = logged_in_page.page
     logged_in_page.goto(f"/replay/?device={fleet.van.pk}")
-    page.locator("#replay-device option", has_text="Van 0").wait_for(state="attached")
+    page.wait_for_function("window.fleetReplay.devices > 0")
+    # The picker shows the device from the link by name and plate.
+    assert page.input_value("#replay-device") == "Van 0 · AB-123-CD"
     page.click("[data-range=yesterday]")
     page.wait_for_function("window.fleetReplay.loaded && window.fleetReplay.points > 0")
     assert page.evaluate("window.fleetReplay.points") == 121
@@ -402,3 +404,79 @@ def test_a_new_alarm_beeps_when_the_sound_is_on(fleet, logged_in_page):
     )
     page.locator("#alarm-feed tr", has_text="Power cut").wait_for(timeout=8000)
     page.wait_for_function(f"window.fleetAlarms.beeps > {before}")
+
+
+def test_the_report_device_picker_finds_a_device_by_plate(fleet, logged_in_page):
+    page = logged_in_page.page
+    logged_in_page.goto("/reports/")
+    page.wait_for_function("window.fleetReports && window.fleetReports.loaded")
+    options = page.locator("#report-device-list option")
+    assert options.count() == 3
+    # The hostile name is an option's value (an attribute), never markup.
+    assert page.locator(f"#report-device-list option[value='{HOSTILE}']").count() == 1
+    page.fill("#report-device", "ab-123")
+    assert options.count() == 1  # the suggestions narrow as the dispatcher types
+    page.press("#report-device", "Enter")  # the only match: the form submits for that device
+    page.wait_for_function(
+        "window.fleetReports.loaded && "
+        "!document.querySelector('#report-table tbody').textContent.includes('<img')"
+    )
+    assert page.input_value("#report-device") == "Van 0 · AB-123-CD"
+    assert page.locator("#report-table tbody tr").count() == 1
+    assert f"device={fleet.van.pk}" in page.get_attribute("#export-csv", "href")
+    assert logged_in_page.dialogs == []
+
+
+def test_the_alarm_type_filter_lists_every_type_with_counts(fleet, logged_in_page):
+    page = logged_in_page.page
+    logged_in_page.goto("/alarms/")
+    page.wait_for_function("window.fleetAlarms.loaded && window.fleetAlarms.types === 1")
+    assert page.locator("#alarm-type option").all_text_contents() == ["All types", "SOS · 1"]
+    ingest_records(
+        account=fleet.world.account,
+        records=[
+            AlarmEvent(
+                imei=fleet.van.imei,
+                type_id="2",
+                type_name="Power cut",
+                source="push",
+                alarm_time=timezone.now(),
+            )
+        ],
+        source="push",
+    )
+    page.wait_for_function("window.fleetAlarms.types === 2", timeout=8000)
+    page.select_option("#alarm-type", "2")
+    page.locator("#alarm-feed tr", has_text="Power cut").wait_for()
+    page.wait_for_function("window.fleetAlarms.rows === 1")
+    assert logged_in_page.dialogs == []
+
+
+def test_a_big_fleets_picker_suggests_a_hundred_devices_and_finds_any_by_imei(
+    fleet, logged_in_page
+):
+    from fleet.models import Device
+
+    world = fleet.world
+    Device.objects.bulk_create(
+        Device(
+            imei=f"8610000000{k:05d}",
+            organisation=world.acme,
+            account=world.account,
+            device_name=f"Truck {k:03d}",
+        )
+        for k in range(300)
+    )
+    page = logged_in_page.page
+    logged_in_page.goto("/alarms/")
+    page.wait_for_function("window.fleetAlarms.loaded")
+    assert page.locator("#alarm-device-list option").count() == 100
+    page.fill("#alarm-device", "861000000000299")
+    page.press("#alarm-device", "Enter")
+    assert page.input_value("#alarm-device") == "Truck 299"
+    assert page.get_attribute("#alarm-device", "aria-invalid") is None
+    page.wait_for_function("window.fleetAlarms.rows === 0")
+    page.fill("#alarm-device", "Truck")  # 300 devices: not one
+    page.press("#alarm-device", "Enter")
+    assert page.get_attribute("#alarm-device", "aria-invalid") == ""
+    assert logged_in_page.dialogs == []

@@ -298,3 +298,62 @@ def test_alarms_export_as_csv_with_a_count(world):
 def test_an_unknown_format_is_a_404(world):
     response = client_for(world.dispatcher).get("/api/v1/alarms/", {"format": "pdf"})
     assert response.status_code == 404
+
+
+# --- alarm types --------------------------------------------------------------------------------
+
+
+def test_alarm_types_are_counted_most_frequent_first(world):
+    for hours in (1, 2, 3):
+        add_alarm(world.devices[0], hours, type_id="41")
+    add_alarm(world.devices[1], 4, type_id="1")
+    add_alarm(world.devices[1], 5, type_id="1")
+    add_alarm(world.devices[2], 6, type_id="9")
+    response = client_for(world.dispatcher).get("/api/v1/alarms/types/")
+    assert response.status_code == 200, response.content
+    assert response.json() == [
+        {"type_id": "41", "type_name": "type 41", "count": 3},
+        {"type_id": "1", "type_name": "type 1", "count": 2},
+        {"type_id": "9", "type_name": "type 9", "count": 1},
+    ]
+
+
+def test_alarm_types_take_the_lists_range_and_device_filters_but_not_its_type(world):
+    add_alarm(world.devices[0], 1, type_id="41")
+    add_alarm(world.devices[0], 3, type_id="1")
+    add_alarm(world.devices[1], 3, type_id="9")
+    client = client_for(world.dispatcher)
+
+    def types(**params: object) -> list[tuple[str, int]]:
+        response = client.get("/api/v1/alarms/types/", params)
+        assert response.status_code == 200, response.content
+        return [(row["type_id"], row["count"]) for row in response.json()]
+
+    assert types(device=world.devices[0].pk) == [("1", 1), ("41", 1)]
+    assert types(**{"from": "2026-11-25T02:00:00Z"}) == [("1", 1), ("9", 1)]
+    assert types(to="2026-11-25T02:00:00Z") == [("41", 1)]
+    assert types(device=world.devices[0].pk, type="41") == [("1", 1), ("41", 1)]
+
+
+def test_alarm_types_answer_a_bad_range_with_a_400(world):
+    client = client_for(world.dispatcher)
+    response = client.get("/api/v1/alarms/types/", {"from": "2026-11-26", "to": "2026-11-25"})
+    assert response.status_code == 400
+
+
+def test_another_organisation_sees_no_alarm_types(world):
+    add_alarm(world.devices[0], 1, type_id="41")
+    response = client_for(world.outsider).get("/api/v1/alarms/types/")
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_alarm_types_cost_one_query_however_many_alarms(world, django_assert_num_queries):
+    client = client_for(world.dispatcher)
+    add_alarm(world.devices[0], 1)
+    with django_assert_num_queries(1):
+        client.get("/api/v1/alarms/types/")
+    for hour in range(2, 30):
+        add_alarm(world.devices[hour % 3], hour, type_id=str(hour % 5))
+    with django_assert_num_queries(1):
+        client.get("/api/v1/alarms/types/")

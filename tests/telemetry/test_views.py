@@ -70,3 +70,24 @@ def test_the_pages_run_no_device_queries(client, world, django_assert_max_num_qu
     # Session, user, the organisations for the switcher: no device or telemetry reads.
     with django_assert_max_num_queries(4):
         client.get("/map/")
+
+
+@pytest.mark.parametrize(
+    ("path", "picker"),
+    [("/replay/", "replay-device"), ("/reports/", "report-device"), ("/alarms/", "alarm-device")],
+)
+def test_each_device_picker_is_a_searchable_input_with_its_list(client, world, path, picker):
+    client.force_login(world.dispatcher)
+    html = client.get(path).content.decode()
+    # device_picker.js fills the <datalist> from devices/directory/; the page holds no devices.
+    assert f'id="{picker}" class="device-picker" list="{picker}-list"' in html
+    assert f'<datalist id="{picker}-list"></datalist>' in html
+    assert "Van 0" not in html
+
+
+def test_the_live_map_has_a_closed_command_console_in_the_device_panel(client, world):
+    client.force_login(world.dispatcher)
+    html = client.get("/map/").content.decode()
+    panel = html[html.index('id="device-panel"') :]
+    assert '<details class="command-console" id="command-console">' in panel
+    assert "<summary>Commands</summary>" in panel
