@@ -21,6 +21,27 @@ if TYPE_CHECKING:
 BATCH = 50
 
 
+def list_form_body(
+    token: str, chunk: list[dict[str, Any]], extra: dict[str, Any] | None = None
+) -> bytes:
+    """One form push: ``token`` (and ``extra``) beside ``data_list``, a JSON array string."""
+    return form_encode(
+        {
+            "token": token,
+            **(extra or {}),
+            "data_list": json.dumps(chunk, separators=(",", ":"), ensure_ascii=False),
+        }
+    )
+
+
+def pushgps_bodies(sim: Simulator, a: float, b: float) -> list[bytes]:
+    """The ``/pushgps`` form bodies a round of the pusher sends for the fleet's fixes in (a, b]
+    of simulated time, 50 points a body, without sending them (benchmarks replay them)."""
+    items, _tags = pi.gps(sim, a, b, False)
+    token = sim.config.push_token or ""
+    return [list_form_body(token, items[k : k + BATCH]) for k in range(0, len(items), BATCH)]
+
+
 class Pusher:
     """Sends Data Push, OpenAPI notification and TAG pushes to ``{push_url}/...``."""
 
@@ -136,12 +157,8 @@ class Pusher:
                     endpoint, "/" + endpoint, len(chunk), body=body, ctype="application/json"
                 )
             else:
-                form = {
-                    "token": token,
-                    **(extra or {}),
-                    "data_list": json.dumps(chunk, separators=(",", ":"), ensure_ascii=False),
-                }
-                self._post(endpoint, "/" + endpoint, len(chunk), data=form)
+                body = list_form_body(token, chunk, extra)
+                self._post(endpoint, "/" + endpoint, len(chunk), body=body)
 
     def send_single(self, endpoint: str, item: dict[str, Any]) -> None:
         """A single JSON object without ``data_list`` (seen for some push types)."""
