@@ -98,6 +98,11 @@ class Position(DeviceSeries):
     mileage = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices)
     received_at = models.DateTimeField()
+    # When the vendor's gateway received the fix (pushes only).
+    gate_time = models.DateTimeField(null=True, blank=True)
+    # Every field the vendor sent that has no column, under the vendor's names (postMethod,
+    # status, iccid, ...); NULL, not {}, when there is none, to keep the 86M-rows-a-day table small.
+    extra = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -129,6 +134,9 @@ class DeviceState(models.Model):
     gsm_signal = models.SmallIntegerField(null=True, blank=True)
     # The vendor's own online flag from location polls; None until a poll says.
     vendor_online = models.BooleanField(null=True, blank=True)
+    # The newest value of each field the latest positions carried without a column (see
+    # Position.extra), e.g. iccid or trackerOil for the device panel; NULL until one has any.
+    extra = models.JSONField(null=True, blank=True)
     # When this row last changed: the cursor of the live map's delta feed.
     updated_at = models.DateTimeField(db_index=True)
 

@@ -1,5 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
+
 from fleet.models import Device
 from telemetry.ingest import ingest_records, record_vendor_online
 from telemetry.models import (
@@ -15,12 +17,15 @@ from telemetry.models import (
     Trip,
     VendorTripReport,
 )
+from telemetry.pollers import location_records
 from tracksolid import push_file_records as files
 from tracksolid import push_records as pushed
-from tracksolid.records import ParkingRecord
+from tracksolid.push_items import parse_gps_point
+from tracksolid.records import DeviceLocation, ParkingRecord
 from tracksolid.records import Trip as TripRecord
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 def imei(world):
@@ -134,3 +139,73 @@ def test_a_devices_imei_of_another_organisation_is_refused_not_stolen(world):
     result = ingest_records(account=world.account, source="push", records=[point])
     assert result.refused and not Position.objects.exists()
     assert Device.objects.get(imei=world.other_device.imei).organisation == world.other
+
+
+def test_a_pushed_point_keeps_its_gate_time_upload_mode_status_and_unknown_fields(world):
+    item = {
+        "deviceImei": imei(world),
+        "gpsTime": "2026-11-25 08:00:00",
+        "gateTime": "2026-11-25 08:00:03",
+        "lat": "48.85",
+        "lng": "2.35",
+        "postMethod": "3",
+        "status": "1",
+        "fuelLevel": "41.5",
+    }
+    ingest_records(account=world.account, source="push", records=[parse_gps_point(item)])
+    position = Position.objects.get()
+    assert position.gate_time == T0 + timedelta(seconds=3)
+    assert position.extra == {"postMethod": 3, "status": 1, "fuelLevel": "41.5"}
+    assert DeviceState.objects.get(device=world.devices[0]).extra == position.extra
+
+
+def test_a_polled_locations_extras_are_kept_on_the_position_and_the_state(world):
+    location = DeviceLocation.parse(
+        {
+            "imei": imei(world),
+            "lat": "48.85",
+            "lng": "2.35",
+            "gpsTime": "2026-11-25 08:00:00",
+            "iccid": "8986001234567890123",
+            "trackerOil": "1",
+            "mystery": {"a": [1, 2]},
+        }
+    )
+    records, _ = location_records([location])
+    ingest_records(account=world.account, source="poll", records=records)
+    expected = {"iccid": "8986001234567890123", "trackerOil": "1", "mystery": {"a": [1, 2]}}
+    assert Position.objects.get().extra == expected
+    assert DeviceState.objects.get(device=world.devices[0]).extra == expected
+
+
+def test_a_point_with_nothing_extra_stores_no_extras(world):
+    point = pushed.GpsPoint(imei=imei(world), gps_time=T0, lat=1.0, lng=2.0)
+    ingest_records(account=world.account, source="push", records=[point])
+    assert Position.objects.filter(gate_time=None, extra__isnull=True).count() == 1
+    assert DeviceState.objects.get(device=world.devices[0]).extra is None
+
+
+def test_points_with_extras_take_the_same_queries_as_points_without(
+    world, django_assert_num_queries
+):
+    def points(start, **fields):
+        return [
+            pushed.GpsPoint(
+                imei=d.imei, gps_time=start + timedelta(seconds=n), lat=1.0, lng=2.0, **fields
+            )
+            for n in range(10)
+            for d in world.devices
+        ]
+
+    ingest_records(account=world.account, source="push", records=points(T0))  # devices cached
+    # Positions with latest states: one statement on PostgreSQL, two on SQLite.
+    queries = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(queries):
+        ingest_records(account=world.account, source="push", records=points(T0 + HOUR))
+    with django_assert_num_queries(queries):
+        ingest_records(
+            account=world.account,
+            source="push",
+            records=points(T0 + 2 * HOUR, gate_time=T0, post_method=0, status=1, extra={"x": 1}),
+        )
+    assert Position.objects.filter(extra__isnull=False).count() == 30
