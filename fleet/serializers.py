@@ -68,7 +68,14 @@ class DeviceStateSerializer(serializers.ModelSerializer[DeviceState]):
             "mileage",
             "last_heartbeat_at",
             "updated_at",
+            "extra",
         ]
+        extra_kwargs = {
+            "extra": {
+                "help_text": "The newest value of each vendor field without a field of its own,"
+                " under the vendor's name (e.g. batteryPowerVal in volts, iccid)."
+            }
+        }
 
 
 def state_of(device: Device) -> DeviceState | None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -146,7 +147,7 @@ def location_records(
                     pos_type=loc.pos_type,
                     # The odometer (km) as the push's mileage field has it (metres).
                     distance=None if loc.current_mileage is None else loc.current_mileage * 1000,
-                    extra=dict(loc.extra),
+                    extra={**loc.extra, **_named_extras(loc)},
                 )
             )
         if loc.hb_time is not None:
@@ -159,6 +160,18 @@ def location_records(
                 )
             )
     return records, online
+
+
+def _named_extras(loc: DeviceLocation) -> dict[str, Any]:
+    """Fields the location record names but positions have no column for, under the vendor's
+    names (battery and supply voltages, model, LBS confidence)."""
+    named = {
+        "batteryPowerVal": loc.battery_voltage,
+        "powerValue": loc.power_value,
+        "mcType": loc.mc_type,
+        "confidence": loc.confidence,
+    }
+    return {name: value for name, value in named.items() if value is not None}
 
 
 def poll_locations(

@@ -232,6 +232,18 @@ function panelRow(label, value, cls) {
   return [el("dt", {}, label), el("dd", { class: cls || "" }, value)];
 }
 
+// Fields without a column of their own come in the state's `extra`, under the vendor's names.
+function vendorNumber(state, name) {
+  const value = state.extra ? Number(state.extra[name]) : NaN;
+  return Number.isFinite(value) ? value : null;
+}
+
+// Percent from heartbeats when the device reports it, else the battery's voltage.
+function batteryText(state) {
+  if (typeof state.battery === "number") return formatNumber(state.battery, 0, "%");
+  return formatNumber(vendorNumber(state, "batteryPowerVal"), 2, "V");
+}
+
 function renderPanel() {
   const device = devices.get(followed);
   if (!device) { panel.hidden = true; return; }
@@ -246,7 +258,8 @@ function renderPanel() {
     panelRow("Speed", formatNumber(state.speed, 0, "km/h")),
     panelRow("Heading", state.direction === null || state.direction === undefined ? "—" : `${state.direction}°`),
     panelRow("Ignition", state.acc === true ? "on" : state.acc === false ? "off" : "—"),
-    panelRow("Battery", formatNumber(state.battery, 0, "%")),
+    panelRow("Battery", batteryText(state)),
+    panelRow("Supply", formatNumber(vendorNumber(state, "powerValue"), 1, "V")),
     panelRow("Signal", state.gsm_signal === null || state.gsm_signal === undefined ? "—" : String(state.gsm_signal)),
     // The state's mileage is the tracker's odometer in metres (pushgps `distance`).
     panelRow("Odometer", typeof state.mileage === "number" ? formatNumber(state.mileage / 1000, 1, "km") : "—"),

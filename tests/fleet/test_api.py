@@ -138,7 +138,7 @@ def test_the_device_list_has_the_documented_shape(world):
     assert first["status"] == "moving"
     assert set(first["state"]) == {
         "gps_time", "lat", "lng", "speed", "direction", "acc", "battery", "gsm_signal",
-        "mileage", "last_heartbeat_at", "updated_at",
+        "mileage", "last_heartbeat_at", "updated_at", "extra",
     }  # fmt: skip
     assert first["state"]["speed"] == 42.0
     assert body["results"][1]["state"] is None

@@ -169,11 +169,24 @@ def test_a_polled_locations_extras_are_kept_on_the_position_and_the_state(world)
             "iccid": "8986001234567890123",
             "trackerOil": "1",
             "mystery": {"a": [1, 2]},
+            # Named by the record, but with no column of their own: kept under the vendor's names.
+            "batteryPowerVal": "4.15",
+            "powerValue": "12.60",
+            "mcType": "GT06N",
+            "confidence": "80",
         }
     )
     records, _ = location_records([location])
     ingest_records(account=world.account, source="poll", records=records)
-    expected = {"iccid": "8986001234567890123", "trackerOil": "1", "mystery": {"a": [1, 2]}}
+    expected = {
+        "iccid": "8986001234567890123",
+        "trackerOil": "1",
+        "mystery": {"a": [1, 2]},
+        "batteryPowerVal": 4.15,
+        "powerValue": 12.6,
+        "mcType": "GT06N",
+        "confidence": 80,
+    }
     assert Position.objects.get().extra == expected
     assert DeviceState.objects.get(device=world.devices[0]).extra == expected
 
