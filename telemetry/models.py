@@ -43,8 +43,8 @@ class DeviceSeries(models.Model):
 class RawPush(models.Model):
     """A push request exactly as received, kept before it is acknowledged (DESIGN.md rule 4)."""
 
+    # Processed in the request that brought it, so a kept push is never left waiting.
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
         PROCESSED = "processed", "Processed"
         PARTIAL = "partial", "Processed, some items rejected"
         FAILED = "failed", "Failed"
@@ -57,7 +57,7 @@ class RawPush(models.Model):
     query = models.TextField(blank=True)
     body = models.BinaryField()
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=16, choices=Status.choices)
     processed_at = models.DateTimeField(null=True, blank=True)
     record_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
@@ -67,10 +67,6 @@ class RawPush(models.Model):
 
     class Meta:
         indexes = [
-            # telemetry.services.process_pending_pushes claims pending rows oldest first.
-            models.Index(
-                fields=["id"], condition=models.Q(status="pending"), name="rawpush_pending"
-            ),
             # replay_pushes --failed selects failed and partial rows.
             models.Index(fields=["status", "received_at"], name="rawpush_status_time"),
         ]
