@@ -77,7 +77,7 @@ def test_on_postgresql_the_lock_is_a_transaction_holding_the_account_row(
     assert len(connection.savepoint_ids) == depth
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="file locks on SQLite")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: the file lock it tests")
 def test_on_sqlite_the_lock_excludes_other_holders_without_a_write_transaction(
     sim_account: TracksolidAccount,
 ) -> None:
