@@ -4,7 +4,8 @@
 These answer with tens of thousands of rows, so they read ``values_list`` rows (times as epoch
 seconds computed by the database) and write the JSON themselves with ``json.dumps`` instead of
 going through DRF serializers; the shapes are documented by the doc-only serializers in
-``telemetry/serializers.py``.
+``telemetry/serializers.py``. Row times are ISO 8601 in UTC, or with ``time_format=epoch`` whole
+epoch seconds, the compact form our own pages ask for.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from telemetry.selectors import (
     latest_rows,
     make_cursor,
     parse_cursor,
+    with_iso_times,
 )
 from telemetry.serializers import LatestPositionsSerializer, TrackSerializer, iso, parse_range
 from telemetry.simplify import simplify_track
@@ -61,6 +63,22 @@ def _int_param(request: Request, name: str) -> int | None:
     return int(value)
 
 
+TIME_FORMAT = OpenApiParameter(
+    "time_format",
+    OpenApiTypes.STR,
+    enum=["iso", "epoch"],
+    description="How row times are written: `iso` (default, ISO 8601 in UTC) or `epoch`"
+    " (whole seconds since 1970, smaller and faster for large answers).",
+)
+
+
+def _epoch_times(request: Request) -> bool:
+    value = request.query_params.get("time_format") or "iso"
+    if value not in ("iso", "epoch"):
+        raise _invalid("time_format", 'must be "iso" or "epoch".', "invalid_choice")
+    return value == "epoch"
+
+
 def _epoch(value: datetime | None) -> int | None:
     return None if value is None else int(value.timestamp())
 
@@ -80,11 +98,13 @@ class LatestPositionsView(FleetApiView):
         parameters=[
             OpenApiParameter("since", OpenApiTypes.STR, description="A previous `cursor`."),
             OpenApiParameter("organisation", OpenApiTypes.INT, description="One organisation."),
+            TIME_FORMAT,
         ],
         responses={200: LatestPositionsSerializer, 400: ApiErrorSerializer},
     )
     def get(self, request: Request) -> HttpResponse:
         now = timezone.now()
+        epoch = _epoch_times(request)
         since = None
         if cursor := request.query_params.get("since"):
             try:
@@ -96,7 +116,7 @@ class LatestPositionsView(FleetApiView):
         states = DeviceState.objects.for_user(request.user)
         if (organisation := _int_param(request, "organisation")) is not None:
             states = states.filter(device__organisation_id=organisation)
-        rows = latest_rows(states, now=now, since=since)
+        rows = latest_rows(states, now=now, since=since, epoch_times=epoch)
         return json_response(
             {
                 "cursor": make_cursor(now),
@@ -125,11 +145,13 @@ class DeviceTrackView(FleetApiView):
                 OpenApiTypes.INT,
                 description=f"Point budget, 2 to {MAX_MAX_POINTS}; default {DEFAULT_MAX_POINTS}.",
             ),
+            TIME_FORMAT,
         ],
         responses={200: TrackSerializer, 400: ApiErrorSerializer, 404: ApiErrorSerializer},
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         device = get_object_or_404(Device.objects.for_user(request.user), pk=pk)
+        epoch = _epoch_times(request)
         start, end = parse_range(request.query_params, default=DEFAULT_TRACK_RANGE)
         assert start is not None and end is not None
         max_points = _int_param(request, "max_points")
@@ -150,6 +172,8 @@ class DeviceTrackView(FleetApiView):
             points = simplify_track(points, max_points)
         if connection.vendor == "sqlite":  # booleans come back as 1/0; only the kept rows
             points = [(*p[:5], None if p[5] is None else bool(p[5])) for p in points]
+        if not epoch:
+            points = with_iso_times(points, 0)
         return json_response(
             {
                 "device": device.pk,

@@ -182,7 +182,8 @@ class LatestPositionsSerializer(serializers.Serializer[Any]):
     devices = serializers.ListField(
         child=serializers.ListField(child=serializers.JSONField()),
         help_text="One array per device: [id, lat, lng, speed km/h|null, direction deg|null, "
-        "status (moving|idle|parked|offline|unknown), gps_time (epoch seconds)|null, name].",
+        "status (moving|idle|parked|offline|unknown), gps_time|null, name]; gps_time is ISO 8601"
+        " in UTC, or epoch seconds with time_format=epoch.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -229,8 +230,9 @@ class TrackSerializer(serializers.Serializer[Any]):
     total_points = serializers.IntegerField(help_text="Points in the range before thinning.")
     points = serializers.ListField(
         child=serializers.ListField(child=serializers.JSONField()),
-        help_text="[epoch seconds, lat, lng, speed km/h|null, direction deg|null, "
-        "acc (ignition) true|false|null], oldest first.",
+        help_text="[time, lat, lng, speed km/h|null, direction deg|null, "
+        "acc (ignition) true|false|null], oldest first; time is ISO 8601 in UTC, or epoch"
+        " seconds with time_format=epoch.",
     )
     stops = TrackStopSerializer(many=True)
     alarms = TrackAlarmSerializer(many=True)

@@ -377,7 +377,7 @@ async function loadDevices() {
 
 async function loadPositions() {
   probe.timings = { start: performance.now() };
-  const body = await api("positions/latest/");
+  const body = await api("positions/latest/", { time_format: "epoch" });
   probe.timings.fetched = performance.now();
   cursor = body.cursor ?? null;
   for (const row of body.devices || body.results || []) applyRow(row, body.fields);
@@ -387,7 +387,8 @@ async function loadPositions() {
 async function poll() {
   pollTimer = null;
   try {
-    const body = await api("positions/latest/", cursor === null ? {} : { since: cursor });
+    const params = cursor === null ? { time_format: "epoch" } : { since: cursor, time_format: "epoch" };
+    const body = await api("positions/latest/", params);
     probe.polls += 1;
     if (body.cursor !== undefined && body.cursor !== null) cursor = body.cursor;
     const changed = [];

@@ -61,9 +61,22 @@ def test_the_latest_positions_list_every_visible_device_as_a_compact_row(world):
     latest = Position.objects.filter(device=world.devices[0]).latest("gps_time")
     assert rows[world.devices[0].pk] == [
         world.devices[0].pk, latest.lat, latest.lng, 36.0, 90, "moving",
-        int(latest.gps_time.timestamp()), "Van 0",
+        latest.gps_time.strftime("%Y-%m-%dT%H:%M:%SZ"), "Van 0",
     ]  # fmt: skip
     assert rows[world.devices[1].pk][5] == "offline"
+
+
+def test_rows_carry_epoch_seconds_when_asked_and_refuse_an_unknown_time_format(world):
+    drive(world, world.devices[0], timezone.now(), 1)
+    api = client_for(world.dispatcher)
+    latest = Position.objects.filter(device=world.devices[0]).latest("gps_time")
+
+    epoch = api.get("/api/v1/positions/latest/", {"time_format": "epoch"}).json()
+    wrong = api.get("/api/v1/positions/latest/", {"time_format": "unix"})
+
+    assert epoch["devices"][0][6] == int(latest.gps_time.timestamp())
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"] == {"time_format": ['must be "iso" or "epoch".']}
 
 
 def test_another_organisation_sees_none_of_the_positions(world):
@@ -154,7 +167,7 @@ def test_a_track_within_the_budget_is_raw_with_its_stops_and_alarms(world):
     assert body["total_points"] == 100
     assert len(body["points"]) == 100
     first = body["points"][0]
-    assert first == [int((DAY + timedelta(hours=8)).timestamp()), 48.8, 2.3, 36.0, 90, True]
+    assert first == ["2026-11-25T08:00:00Z", 48.8, 2.3, 36.0, 90, True]
     assert [s["kind"] for s in body["stops"]] == ["parking"]
     assert body["stops"][0]["start"] == int((DAY + timedelta(hours=7)).timestamp())
     assert [(a["type_name"], a["acknowledged"]) for a in body["alarms"]] == [("SOS", False)]
@@ -165,7 +178,10 @@ def test_a_track_over_the_budget_is_simplified_keeping_its_ends(world):
     drive(world, device, DAY, 3000)
     body = (
         client_for(world.dispatcher)
-        .get(track_url(device), {"from": "2026-11-25", "to": "2026-11-25", "max_points": 500})
+        .get(
+            track_url(device),
+            {"from": "2026-11-25", "to": "2026-11-25", "max_points": 500, "time_format": "epoch"},
+        )
         .json()
     )
     assert body["simplified"] is True
