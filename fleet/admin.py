@@ -10,7 +10,7 @@ from fleet.models import Command, Device, DeviceGroup
 
 @admin.register(DeviceGroup)
 class DeviceGroupAdmin(admin.ModelAdmin[DeviceGroup]):
-    list_display = ["name", "organisation", "account", "vendor_group_id"]
+    list_display = ["name", "vendor_account", "organisation", "account", "vendor_group_id"]
     list_filter = ["organisation"]
     search_fields = ["name", "vendor_group_id"]
 

@@ -24,6 +24,8 @@ class DeviceGroup(models.Model):
     )
     vendor_group_id = models.CharField(max_length=64, blank=True)
     name = models.CharField(max_length=200)
+    # The Tracksolid (sub-)account whose group it is: sub-accounts all have a "Default group".
+    vendor_account = models.CharField(max_length=128, blank=True)
 
     objects = DeviceGroupQuerySet.as_manager()
 

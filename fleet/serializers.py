@@ -50,7 +50,13 @@ class GroupRefSerializer(serializers.ModelSerializer[DeviceGroup]):
 class DeviceGroupSerializer(serializers.ModelSerializer[DeviceGroup]):
     class Meta:
         model = DeviceGroup
-        fields = ["id", "name", "organisation"]
+        fields = ["id", "name", "vendor_account", "organisation"]
+        extra_kwargs = {
+            "vendor_account": {
+                "help_text": "The Tracksolid (sub-)account the group belongs to; tells apart the"
+                " same name in several sub-accounts."
+            }
+        }
 
 
 class DeviceStateSerializer(serializers.ModelSerializer[DeviceState]):

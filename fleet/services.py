@@ -135,13 +135,13 @@ def _sync_groups(
     The account's own groups come from ``jimi.device.group.list``; groups of sub-accounts are
     known only from the device records that name them (id and name).
     """
-    wanted: dict[str, str] = {}
+    wanted: dict[str, tuple[str, str]] = {}  # vendor id: (name, owning vendor account)
     for listed in client.device_group_list():
         if listed.group_id and listed.group_id not in NO_GROUP:
-            wanted[listed.group_id] = listed.group_name or listed.group_id
+            wanted[listed.group_id] = (listed.group_name or listed.group_id, account.target)
     for info in infos:
         if info.group_id and info.group_id not in NO_GROUP and info.group_id not in wanted:
-            wanted[info.group_id] = info.group_name or info.group_id
+            wanted[info.group_id] = (info.group_name or info.group_id, info.account or "")
     existing = {
         g.vendor_group_id: g
         for g in DeviceGroup.objects.filter(account=account).exclude(vendor_group_id="")
@@ -149,19 +149,23 @@ def _sync_groups(
     counts = {"created": 0, "updated": 0, "deleted": 0}
     new = [
         DeviceGroup(
-            organisation_id=account.organisation_id, account=account, vendor_group_id=gid, name=name
+            organisation_id=account.organisation_id,
+            account=account,
+            vendor_group_id=gid,
+            name=name,
+            vendor_account=owner,
         )
-        for gid, name in wanted.items()
+        for gid, (name, owner) in wanted.items()
         if gid not in existing
     ]
     DeviceGroup.objects.bulk_create(new)
     counts["created"] = len(new)
     renamed = []
     for gid, group in existing.items():
-        if gid in wanted and group.name != wanted[gid]:
-            group.name = wanted[gid]
+        if gid in wanted and (group.name, group.vendor_account) != wanted[gid]:
+            group.name, group.vendor_account = wanted[gid]
             renamed.append(group)
-    DeviceGroup.objects.bulk_update(renamed, ["name"])
+    DeviceGroup.objects.bulk_update(renamed, ["name", "vendor_account"])
     counts["updated"] = len(renamed)
     gone = [g.pk for gid, g in existing.items() if gid not in wanted]
     if gone:

@@ -27,6 +27,7 @@ export class CommandConsole {
     this.loadedFor = null; // the device whose templates the form shows
     this.timer = null;
     this.seq = 0;
+    this.lastSent = null; // id of the command just sent, while it waits for an answer
     this.probe = (window.fleetCommands = { templates: 0, log: 0, sent: 0 });
     root.addEventListener("toggle", () => this.refresh());
     this.select.addEventListener("change", () => this.renderParams());
@@ -37,6 +38,7 @@ export class CommandConsole {
   show(id) {
     if (id === this.deviceId) return;
     this.deviceId = id;
+    this.lastSent = null;
     this.loadedFor = null;
     this.templates = [];
     clear(this.select);
@@ -127,6 +129,7 @@ export class CommandConsole {
       });
       if (id !== this.deviceId) return;
       this.probe.sent += 1;
+      this.lastSent = command.id;
       if (command.status === "failed") {
         this.setMessage(`Failed: ${command.error_message || command.vendor_message || "the vendor refused it"}`, true);
       } else {
@@ -174,6 +177,13 @@ export class CommandConsole {
           row.answered_at ? ` · answered ${formatDateTime(row.answered_at).slice(11)}` : ""),
         row.response ? el("div", { class: "cmd-response" }, row.response) : null,
         row.error_message ? el("div", { class: "error" }, row.error_message) : null));
+    }
+    // The line under Send follows the command just sent until the device has answered.
+    const sent = rows.find((row) => row.id === this.lastSent);
+    if (sent && !PENDING.has(sent.status)) {
+      this.lastSent = null;
+      const bad = sent.status === "failed" || sent.status === "expired";
+      this.setMessage(`${sent.status_display || sent.status}: ${sent.content || sent.name || ""}`, bad);
     }
     this.probe.log = rows.length;
     this.probe.statuses = rows.map((row) => row.status);

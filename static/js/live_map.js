@@ -72,7 +72,9 @@ function normaliseRow(row, fields) {
     lng: row.lng ?? row.lon ?? row.longitude,
     speed: row.speed ?? null,
     direction: row.direction ?? row.dir ?? row.course ?? null,
-    acc: row.acc ?? row.ignition ?? null,
+    // Undefined when the row has no such column (position rows carry no ignition): applyRow then
+    // keeps what the device's detail gave instead of blanking it.
+    acc: row.acc ?? row.ignition,
     status: row.status ?? row.s ?? null,
     gps_time: row.gps_time ?? row.t ?? row.time ?? null,
     updated_at: row.updated_at ?? row.u ?? null,
@@ -352,8 +354,12 @@ function mergeDevice(row) {
 async function loadGroups() {
   try {
     const { rows } = await apiAll("groups/", { page_size: 500 });
+    // Every Tracksolid sub-account has a "Default group": name the owner when a name repeats.
+    const seen = new Map();
+    for (const group of rows) seen.set(group.name, (seen.get(group.name) || 0) + 1);
     for (const group of rows) {
-      groupSelect.append(el("option", { value: String(group.id) }, group.name));
+      const label = seen.get(group.name) > 1 && group.vendor_account ? `${group.name} · ${group.vendor_account}` : group.name;
+      groupSelect.append(el("option", { value: String(group.id) }, label));
     }
   } catch {
     groupSelect.disabled = true;
@@ -460,6 +466,9 @@ function focusFromUrl() {
       // The label comes from the URL (and an alarm's text): a text node, never markup.
       .addTo(map).bindTooltip(el("span", {}, params.get("label") || "Alarm location"), { permanent: true, direction: "top" });
     map.setView([lat, lng], 15);
+    // Looking at where an alarm happened: the map must not chase the vehicle away from it.
+    followMode = false;
+    followBox.checked = false;
   }
   const wanted = params.get("device");
   if (wanted !== null) {

@@ -10,6 +10,7 @@ import pytest
 
 from accounts.models import Membership, Role
 from accounts.services import client_for
+from fleet.commands import poll_command_results
 from fleet.models import Command, Device
 from telemetry import pollers
 from tests.browser.conftest import log_in
@@ -98,3 +99,28 @@ def test_a_viewer_sees_why_the_command_was_not_sent(sim_fleet, world, anonymous_
     message.filter(has_text="Viewers may not send commands.").wait_for()
     assert not Command.objects.filter(device=device).exists()
     assert anonymous_page.dialogs == []
+
+
+def test_the_line_under_send_turns_executed_when_the_device_answers(
+    sim_fleet, world, logged_in_page
+):
+    sim, account = sim_fleet
+    device = vehicle(sim, account)
+    page = logged_in_page.page
+    open_console(page, device)
+    page.select_option("#command-console .cmd-template", label="Device status")
+    page.click("#command-console .cmd-send")
+    message = page.locator("#command-console .cmd-message")
+    page.wait_for_function(
+        "document.querySelector('#command-console .cmd-message').textContent.includes('Waiting')"
+    )
+
+    sim.advance(10)
+    poll_command_results(account=account)
+
+    page.wait_for_function(
+        "document.querySelector('#command-console .cmd-message').textContent"
+        ".startsWith('Executed: STATUS#')"
+    )
+    assert "error" not in (message.get_attribute("class") or "")
+    assert logged_in_page.errors == []

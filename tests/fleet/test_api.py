@@ -281,7 +281,7 @@ def test_groups_are_listed_for_their_organisation_only(world, django_assert_num_
     with django_assert_num_queries(2):
         body = client.get("/api/v1/groups/").json()
     assert body["results"] == [
-        {"id": world.group.pk, "name": "Vans", "organisation": world.acme.pk}
+        {"id": world.group.pk, "name": "Vans", "vendor_account": "", "organisation": world.acme.pk}
     ]
     outsider = client_for(world.outsider)
     assert outsider.get("/api/v1/groups/").json()["count"] == 0
@@ -354,6 +354,25 @@ def test_the_directory_lists_every_visible_device_as_compact_rows(world):
     assert unnamed["name"] == "AB-123" and unnamed["group_name"] == "Vans"
 
 
+def test_the_directory_gives_the_status_of_devices_with_no_position_too(world):
+    # A heartbeat long ago and never a fix: offline, as the device's own page says.
+    set_state(
+        world.devices[0],
+        gps_time=None,
+        lat=None,
+        lng=None,
+        last_heartbeat_at=timezone.now() - timedelta(days=1),
+    )
+    api = client_for(world.dispatcher)
+
+    body = api.get("/api/v1/devices/directory/").json()
+    detail = api.get(f"/api/v1/devices/{world.devices[0].pk}/").json()
+
+    rows = {row[0]: dict(zip(body["fields"], row, strict=True)) for row in body["devices"]}
+    assert rows[world.devices[0].pk]["status"] == detail["status"] == "offline"
+    assert rows[world.devices[1].pk]["status"] == "unknown"
+
+
 def test_the_directory_shows_another_organisation_nothing_and_takes_filters(world):
     assert client_for(world.outsider).get("/api/v1/devices/directory/").json()["devices"] == [
         [
@@ -368,6 +387,7 @@ def test_the_directory_shows_another_organisation_nothing_and_takes_filters(worl
             None,
             None,
             world.other.pk,
+            "unknown",
         ]
     ]
     body = client_for(world.admin).get("/api/v1/devices/directory/?search=Van 2").json()

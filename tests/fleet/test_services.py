@@ -54,6 +54,20 @@ def test_a_first_sync_creates_every_device_and_group_with_details(
     assert DeviceGroup.objects.filter(account=sim_account).count() >= 2
 
 
+def test_each_group_knows_the_vendor_account_it_belongs_to(
+    simulator: Simulator, sim_account: TracksolidAccount, sim_client: TracksolidClient
+) -> None:
+    sync(sim_account, sim_client)
+
+    owners = {g.group_id: g.account for g in simulator.world.groups.values()}
+    groups = DeviceGroup.objects.filter(account=sim_account)
+    assert groups.exists()
+    for group in groups:
+        assert group.vendor_account == owners[group.vendor_group_id]
+    # Sub-accounts each have a group of the same name; the owner tells them apart.
+    assert len({(g.name, g.vendor_account) for g in groups}) == groups.count()
+
+
 def test_a_second_sync_of_an_unchanged_fleet_asks_for_no_details(
     simulator: Simulator, sim_account: TracksolidAccount, sim_client: TracksolidClient
 ) -> None:
