@@ -195,9 +195,9 @@ class TripViewSet(ReportViewSet):
             Column("IMEI", lambda t: t.device.imei),
             Column(local_header("Start"), lambda t: t.start_time),
             Column(local_header("End"), lambda t: t.end_time),
-            Column("Distance (km)", lambda t: t.distance_km, total=True),
-            Column("Duration (min)", lambda t: _minutes(t.duration_s), total=True),
-            Column("Average speed (km/h)", lambda t: t.avg_speed),
+            Column("Distance (km)", lambda t: t.distance_km, total=True, digits=1),
+            Column("Duration (min)", lambda t: _minutes(t.duration_s), total=True, digits=1),
+            Column("Average speed (km/h)", lambda t: t.avg_speed, digits=0),
         ]
 
 
@@ -219,7 +219,7 @@ class StopViewSet(ReportViewSet):
             Column("Kind", lambda s: s.get_kind_display()),
             Column(local_header("Start"), lambda s: s.start_time),
             Column(local_header("End"), lambda s: s.end_time),
-            Column("Duration (min)", lambda s: _minutes(s.duration_s), total=True),
+            Column("Duration (min)", lambda s: _minutes(s.duration_s), total=True, digits=1),
             Column("Address", lambda s: s.address),
             Column("Latitude", lambda s: s.lat),
             Column("Longitude", lambda s: s.lng),
@@ -257,7 +257,7 @@ class AlarmViewSet(ReportViewSet):
             Column(local_header("Time"), lambda a: a.alarm_time),
             Column("Type", lambda a: a.type_name or a.type_id),
             Column("Type id", lambda a: a.type_id),
-            Column("Speed (km/h)", lambda a: a.speed),
+            Column("Speed (km/h)", lambda a: a.speed, digits=0),
             Column("Latitude", lambda a: a.lat),
             Column("Longitude", lambda a: a.lng),
             Column(local_header("Acknowledged"), lambda a: a.acknowledged_at),

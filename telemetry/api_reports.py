@@ -136,13 +136,13 @@ def daily_summaries(
 SUMMARY_COLUMNS = [
     Column("Device", lambda r: r["device_name"]),
     Column("Date", lambda r: r["date"]),
-    Column("Distance (km)", lambda r: round(r["distance_km"], 3), total=True),
-    Column("Driving (h)", lambda r: round(r["driving_s"] / 3600, 2), total=True),
-    Column("Idling (h)", lambda r: round(r["idle_s"] / 3600, 2), total=True),
-    Column("Parking (h)", lambda r: round(r["parking_s"] / 3600, 2), total=True),
+    Column("Distance (km)", lambda r: r["distance_km"], total=True, digits=1),
+    Column("Driving (h)", lambda r: r["driving_s"] / 3600, total=True, digits=2),
+    Column("Idling (h)", lambda r: r["idle_s"] / 3600, total=True, digits=2),
+    Column("Parking (h)", lambda r: r["parking_s"] / 3600, total=True, digits=2),
     Column("Trips", lambda r: r["trips"], total=True),
     Column("Alarms", lambda r: r["alarms"], total=True),
-    Column("Top speed (km/h)", lambda r: r["max_speed"]),
+    Column("Max speed (km/h)", lambda r: r["max_speed"], digits=0),
 ]
 
 

@@ -31,9 +31,22 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Column:
+    """A report column; ``digits`` rounds its numbers (and their total) as the file shows them,
+    so a sum of floats never reaches a spreadsheet as ``7.957409999999999``."""
+
     header: str
     value: Callable[[Any], Any]
     total: bool = False
+    digits: int | None = None
+
+    def cell(self, row: Any) -> Any:
+        return _rounded(self.value(row), self.digits)
+
+
+def _rounded(value: Any, digits: int | None) -> Any:
+    if digits is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return round(value) if digits == 0 else round(value, digits)
 
 
 class CSVRenderer(BaseRenderer):
@@ -89,7 +102,8 @@ class _Totals:
 
     def row(self) -> list[Any]:
         row: list[Any] = [
-            _round(s) if c.total else None for c, s in zip(self.columns, self.sums, strict=True)
+            _rounded(_round(s), c.digits) if c.total else None
+            for c, s in zip(self.columns, self.sums, strict=True)
         ]
         row[0] = "Total"
         return row
@@ -107,7 +121,7 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[Any], zone: tzinfo) -> I
     totals = _Totals(columns)
     yield "\ufeff" + writer.writerow([c.header for c in columns])
     for row in rows:
-        values = [c.value(row) for c in columns]
+        values = [c.cell(row) for c in columns]
         totals.add(values)
         yield writer.writerow([_csv_cell(v, zone) for v in values])
     yield writer.writerow([_csv_cell(v, zone) for v in totals.row()])
@@ -138,7 +152,7 @@ def write_xlsx(
         return value
 
     for row in rows:
-        values = [c.value(row) for c in columns]
+        values = [c.cell(row) for c in columns]
         totals.add(values)
         sheet.append([cell(v) for v in values])
     sheet.append(totals.row())

@@ -6,6 +6,10 @@ High-volume tables use ``BigAutoField`` and a natural unique key, so writing the
 
 from __future__ import annotations
 
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
 from django.conf import settings
 from django.db import models
 
@@ -66,6 +70,7 @@ class RawPush(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name_plural = "raw pushes"
         indexes = [
             # replay_pushes --failed selects failed and partial rows.
             models.Index(fields=["status", "received_at"], name="rawpush_status_time"),
@@ -73,6 +78,38 @@ class RawPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} #{self.pk} ({self.status})"
+
+    def readable_body(self, *, limit: int = 200_000) -> str:
+        """The body for people (the admin's detail page): a JSON body indented; a form's fields
+        one per line, a JSON ``data_list`` indented, the push token masked."""
+        text = bytes(self.body)[:limit].decode("utf-8", errors="replace")
+        parsed = _json_or_none(text)
+        if parsed is not None:
+            return _pretty_json(parsed)
+        if "=" not in text:
+            return text
+        lines = []
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            if name == "token":
+                shown = "…" if value else ""
+            else:
+                data = _json_or_none(value)
+                shown = _pretty_json(data) if isinstance(data, list | dict) else value
+            lines.append(f"{name}:\n{shown}" if "\n" in shown else f"{name}: {shown}")
+        return "\n".join(lines)
+
+
+def _json_or_none(text: str) -> Any:
+    if not text.lstrip().startswith(("[", "{")):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 # --- positions --------------------------------------------------------------------------------
@@ -107,7 +144,7 @@ class Position(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device_id} @ {self.gps_time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.device} @ {self.gps_time:%Y-%m-%d %H:%M:%S}"
 
 
 class DeviceState(models.Model):
@@ -139,7 +176,7 @@ class DeviceState(models.Model):
     objects = DeviceScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
-        return f"state of {self.device_id}"
+        return f"state of {self.device}"
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -180,7 +217,7 @@ class Alarm(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"{self.type_name or self.type_id} on {self.device_id} at {self.alarm_time}"
+        return f"{self.type_name or self.type_id} on {self.device} at {self.alarm_time}"
 
 
 class Heartbeat(DeviceSeries):
@@ -198,7 +235,7 @@ class Heartbeat(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"heartbeat of {self.device_id} at {self.gate_time}"
+        return f"heartbeat of {self.device} at {self.gate_time}"
 
 
 class DeviceEvent(DeviceSeries):
@@ -216,7 +253,7 @@ class DeviceEvent(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_type} of {self.device_id} at {self.event_time}"
+        return f"{self.event_type} of {self.device} at {self.event_time}"
 
 
 class SensorReading(DeviceSeries):
@@ -244,7 +281,7 @@ class SensorReading(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.value}{self.unit} on {self.device_id} at {self.reading_time}"
+        return f"{self.kind} {self.value}{self.unit} on {self.device} at {self.reading_time}"
 
 
 class ObdReading(DeviceSeries):
@@ -263,7 +300,7 @@ class ObdReading(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"OBD of {self.device_id} at {self.event_time}"
+        return f"OBD of {self.device} at {self.event_time}"
 
 
 class FaultCodeReport(DeviceSeries):
@@ -281,7 +318,7 @@ class FaultCodeReport(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"DTC {', '.join(self.codes)} on {self.device_id} at {self.event_time}"
+        return f"DTC {', '.join(self.codes)} on {self.device} at {self.event_time}"
 
 
 class VendorTripReport(DeviceSeries):
@@ -309,7 +346,7 @@ class VendorTripReport(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"trip {self.seq} {'end' if self.is_end else 'start'} of {self.device_id}"
+        return f"trip {self.seq} {'end' if self.is_end else 'start'} of {self.device}"
 
 
 class DeviceMessage(DeviceSeries):
@@ -350,7 +387,7 @@ class DeviceMessage(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} of {self.device_id} at {self.event_time}"
+        return f"{self.kind} of {self.device} at {self.event_time}"
 
 
 # --- polled reports ---------------------------------------------------------------------------
@@ -376,7 +413,7 @@ class Trip(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"trip of {self.device_id} from {self.start_time}"
+        return f"trip of {self.device} from {self.start_time}"
 
 
 class Stop(DeviceSeries):
@@ -407,7 +444,7 @@ class Stop(DeviceSeries):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} of {self.device_id} from {self.start_time}"
+        return f"{self.kind} of {self.device} from {self.start_time}"
 
 
 class PollCursor(models.Model):
@@ -428,4 +465,4 @@ class PollCursor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.poller} {self.scope or 'account'} of {self.account_id}: {self.position}"
+        return f"{self.poller} {self.scope or 'account'} of {self.account.name}: {self.position}"

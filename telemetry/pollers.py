@@ -97,11 +97,21 @@ def _second(value: datetime) -> datetime:
 
 
 def _window(
-    cursor: PollCursor, overlap: timedelta, vendor: TracksolidClient, now: datetime | None
+    cursor: PollCursor,
+    overlap: timedelta,
+    vendor: TracksolidClient,
+    now: datetime | None,
+    lookback: timedelta | None = None,
 ) -> tuple[datetime, datetime]:
-    """[cursor - overlap, now), never before the vendor's horizon nor after its now."""
+    """[cursor - overlap, now), never before the vendor's horizon nor after its now.
+
+    ``lookback`` (the account catch-up) reaches at least that far back from now, so the
+    reports cover the same days as the imported track history.
+    """
     end = _second(vendor.before_now(now or timezone.now()))
     begin = cursor.position - overlap if cursor.position else end - INITIAL_LOOKBACK
+    if lookback is not None:
+        begin = min(begin, end - lookback)
     return _second(max(begin, end - HORIZON)), end
 
 
@@ -216,6 +226,7 @@ def poll_trips(
     account: TracksolidAccount,
     client: TracksolidClient | None = None,
     now: datetime | None = None,
+    lookback: timedelta | None = None,
 ) -> PollResult:
     """``jimi.device.track.mileage`` for the account's devices, 50 a call, from the cursor."""
     result = PollResult("trips")
@@ -224,7 +235,7 @@ def poll_trips(
             return dataclasses.replace(result, ran=False)
         previous = cursor.position
         with _client(account, client) as vendor:
-            begin, end = _window(cursor, TRIP_OVERLAP, vendor, now)
+            begin, end = _window(cursor, TRIP_OVERLAP, vendor, now, lookback)
             result.begin, result.end = begin, end
             for imeis in _batches(account_imeis(account)):
                 try:
@@ -295,6 +306,7 @@ def poll_stops(
     account: TracksolidAccount,
     client: TracksolidClient | None = None,
     now: datetime | None = None,
+    lookback: timedelta | None = None,
 ) -> PollResult:
     """``jimi.open.platform.report.parking`` (parking, then idling) in 50-device batches."""
     result = PollResult("stops")
@@ -303,7 +315,7 @@ def poll_stops(
             return dataclasses.replace(result, ran=False)
         previous = cursor.position
         with _client(account, client) as vendor:
-            begin, end = _window(cursor, STOP_OVERLAP, vendor, now)
+            begin, end = _window(cursor, STOP_OVERLAP, vendor, now, lookback)
             result.begin, result.end = begin, end
             for imeis in _batches(account_imeis(account)):
                 for acc_type, acc in STOP_KINDS.items():
@@ -353,6 +365,7 @@ def poll_alarms(
     account: TracksolidAccount,
     client: TracksolidClient | None = None,
     now: datetime | None = None,
+    lookback: timedelta | None = None,
 ) -> PollResult:
     """``jimi.device.alarm.list`` from the cursor, 50 devices a call; the client cuts the range
     into windows of at most a month and pages each one."""
@@ -361,7 +374,7 @@ def poll_alarms(
         if cursor is None:
             return dataclasses.replace(result, ran=False)
         with _client(account, client) as vendor:
-            begin, end = _window(cursor, ALARM_OVERLAP, vendor, now)
+            begin, end = _window(cursor, ALARM_OVERLAP, vendor, now, lookback)
             result.begin, result.end = begin, end
             for imeis in _batches(account_imeis(account)):
                 try:

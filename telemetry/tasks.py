@@ -7,6 +7,7 @@ back-off; a run that found its cursor claimed by another run returns at once.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
@@ -86,20 +87,27 @@ def backfill_gaps(account_id: int) -> dict[str, Any] | None:
 @shared_task(name="telemetry.tasks.catch_up_account", **RETRY)
 def catch_up_account(account_id: int, days: int = 2) -> dict[str, Any] | None:
     """A newly connected account: its devices, the history the vendor still keeps, and one run
-    of every poller, so its first page shows more than what arrives from now on."""
+    of every poller, so its first page shows more than what arrives from now on.
+
+    Trips, stops and alarms are fetched over the same ``days`` as the track history (daily
+    summaries of those days need them); the cursors still end at now, and the ingest path's
+    unique keys plus the pollers' "ended before the last run" rule keep a second catch-up from
+    storing anything twice.
+    """
     account = _account(account_id)
     if account is None:
         return None
     summary: dict[str, Any] = {"devices": _summary(pollers.sync_account_devices(account=account))}
     imported = backfill.import_history(account=account, days=days)
     summary["history"] = {"windows": imported.windows, "stored": imported.stored}
+    summary["locations"] = _summary(pollers.poll_locations(account=account))
+    lookback = timedelta(days=days)
     for name, poll in (
-        ("locations", pollers.poll_locations),
         ("trips", pollers.poll_trips),
         ("stops", pollers.poll_stops),
         ("alarms", pollers.poll_alarms),
     ):
-        summary[name] = _summary(poll(account=account))
+        summary[name] = _summary(poll(account=account, lookback=lookback))
     return summary
 
 

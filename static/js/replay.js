@@ -225,6 +225,7 @@ function drawTrack(body) {
     const duration = stop.duration ?? ((toDate(stop.end) && toDate(stop.start)) ? (toDate(stop.end) - toDate(stop.start)) / 1000 : null);
     L.marker([stop.lat, stop.lng], {
       icon: L.divIcon({ className: `stop-icon ${idling ? "idling" : ""}`, html: idling ? "I" : "P", iconSize: [22, 22] }),
+      zIndexOffset: 200, // above an alarm raised at the same place
     }).bindTooltip(el("div", {},
       el("strong", {}, idling ? "Idling" : "Parked"), el("br"),
       `${formatDateTime(stop.start)} → ${formatDateTime(stop.end)}`, el("br"),
@@ -235,7 +236,10 @@ function drawTrack(body) {
   const alarms = (body.alarms || []).map(alarmFields).filter((a) => typeof a.lat === "number");
   for (const alarm of alarms) {
     L.marker([alarm.lat, alarm.lng], {
-      icon: L.divIcon({ className: "alarm-icon", html: "!", iconSize: [20, 20] }),
+      // Anchored at its lower-left corner, just outside a stop icon centred on the same point,
+      // so a stop and an alarm at one place both show and both take clicks.
+      icon: L.divIcon({ className: "alarm-icon", html: "!", iconSize: [20, 20], iconAnchor: [-12, 32] }),
+      zIndexOffset: 100,
     }).bindTooltip(el("div", {}, el("strong", {}, String(alarm.type || "Alarm")), el("br"), formatDateTime(alarm.time)))
       .on("click", () => seek(toDate(alarm.time).getTime()))
       .addTo(eventLayer);

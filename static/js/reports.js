@@ -105,6 +105,9 @@ const REPORTS = {
   daily: { path: "summaries/daily/", columns: null },
 };
 
+// Units of the daily summary's numeric fields (the API's names carry only some of them).
+const DAILY_UNITS = { distance_km: "km", max_speed: "km/h", avg_speed: "km/h", max_speed_kmh: "km/h" };
+
 // Daily summaries: columns from the rows themselves, so new summary fields show up unasked.
 function dailyColumns(rows) {
   const skip = new Set(["id", "device", "device_id", "device_name", "organisation"]);
@@ -112,12 +115,14 @@ function dailyColumns(rows) {
   for (const row of rows.slice(0, 50)) for (const key of Object.keys(row)) if (!skip.has(key) && !keys.includes(key)) keys.push(key);
   const columns = [col("Device", deviceOf, null, "count")];
   for (const key of keys) {
-    const label = key.replace(/_/g, " ").replace(/\b(km|s|kmh)$/, "($1)").replace(/^./, (c) => c.toUpperCase());
+    const unit = DAILY_UNITS[key] || "";
+    const name = key.replace(/_(km|kmh)$/, "").replace(/_/g, " ").replace(/\b(s)$/, "($1)").replace(/^./, (c) => c.toUpperCase());
+    const label = unit ? `${name} (${unit})` : name;
     if (/(_s|seconds)$/.test(key)) columns.push(col(label, num(key), formatDuration, "sum"));
     else if (/(_time|_at)$/.test(key)) columns.push(col(label, time(key), formatDateTime));
     else if (rows.some((r) => typeof r[key] === "number")) {
       const summable = !/(max|avg|average|lat|lng)/.test(key);
-      columns.push(col(label, num(key), (v) => formatNumber(v, Number.isInteger(v) ? 0 : 1), summable ? "sum" : undefined));
+      columns.push(col(label, num(key), (v) => formatNumber(v, Number.isInteger(v) ? 0 : 1, unit), summable ? "sum" : undefined));
     } else columns.push(col(label, (r) => (r[key] === null || r[key] === undefined ? "" : typeof r[key] === "object" ? JSON.stringify(r[key]) : String(r[key]))));
   }
   return columns;

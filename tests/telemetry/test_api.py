@@ -357,3 +357,14 @@ def test_alarm_types_cost_one_query_however_many_alarms(world, django_assert_num
         add_alarm(world.devices[hour % 3], hour, type_id=str(hour % 5))
     with django_assert_num_queries(1):
         client.get("/api/v1/alarms/types/")
+
+
+def test_a_trips_export_rounds_distances_and_speeds(world):
+    add_trip(world.devices[0], 8, km=7.957409999999999)
+    Trip.objects.update(avg_speed=41.73)
+    response = client_for(world.admin).get("/api/v1/trips/", {"format": "csv"})
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert lines[0][4:7] == ["Distance (km)", "Duration (min)", "Average speed (km/h)"]
+    assert lines[1][4] == "8.0"
+    assert lines[1][6] == "42"
+    assert lines[-1][4] == "8.0"

@@ -155,3 +155,19 @@ def test_the_top_speed_of_each_day_uses_that_days_positions_only(world):
         ("2026-11-25", 40.0),
         ("2026-11-26", 90.0),
     ]
+
+
+def test_the_summary_export_rounds_distances_and_names_the_speed_unit(world):
+    for hour, km in ((8, 3.1), (9, 4.857409999999999)):
+        Trip.objects.create(
+            device=world.devices[0], start_time=DAY + timedelta(hours=hour), distance_km=km,
+            duration_s=1000,
+        )  # fmt: skip
+    response = client_for(world.dispatcher).get(
+        URL, {"from": "2026-11-25", "to": "2026-11-25", "format": "csv"}
+    )
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert lines[0][-1] == "Max speed (km/h)"
+    assert lines[1][2] == "8.0"
+    assert lines[1][3] == "0.56"  # hours of driving
+    assert lines[-1][2] == "8.0"

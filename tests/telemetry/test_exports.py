@@ -62,3 +62,15 @@ def test_a_file_name_names_the_report_and_its_range():
     end = datetime(2026, 11, 26, 12, tzinfo=UTC)
     assert filename("trips", start, end, "csv") == "trips_2026-11-01_2026-11-26.csv"
     assert filename("alarms", None, None, "xlsx").startswith("alarms_20")
+
+
+def test_a_column_with_digits_rounds_its_cells_and_its_total():
+    columns = [
+        Column("Device", lambda r: r["name"]),
+        Column("Distance (km)", lambda r: r["km"], total=True, digits=1),
+        Column("Speed (km/h)", lambda r: r["speed"], digits=0),
+    ]
+    rows = [{"name": "Van 1", "km": 7.957409999999999, "speed": 51.6},
+            {"name": "Van 2", "km": 0.04, "speed": None}]  # fmt: skip
+    lines = parse(csv_text(columns, rows, PARIS))
+    assert lines[1:] == [["Van 1", "8.0", "52"], ["Van 2", "0.0", ""], ["Total", "8.0", ""]]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import TracksolidAccount
 from fleet.models import Device
 from fleet.schedules import DEFAULT_SCHEDULES
 from telemetry import tasks
-from telemetry.models import PollCursor, Position, Trip
+from telemetry.models import Alarm, PollCursor, Position, Stop, Trip
 from tests.simulator_fixtures import account_on, vendor_calls
 from tracksolid.errors import RateLimited, TracksolidUnavailable
 from tracksolid.simulator import Simulator
@@ -113,3 +115,46 @@ def test_catching_up_a_new_account_brings_its_devices_history_and_reports(
     # Again: the history is there, nothing is stored twice.
     again = tasks.catch_up_account(sim_account.pk, days=2)
     assert again is not None and again["history"]["stored"] <= 5
+
+
+def test_catching_up_fetches_trips_and_stops_over_the_whole_history_window(
+    simulator: Simulator, sim_account: TracksolidAccount
+) -> None:
+    started = timezone.now()
+    today = started.replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday = (today - timedelta(days=1), today)
+    # Older than the pollers' own first-run window (one day back from now).
+    before_first_run_window = started - timedelta(days=1, hours=1)
+
+    summary = tasks.catch_up_account(sim_account.pk, days=2)
+
+    assert summary is not None
+    for name in ("trips", "stops", "alarms"):
+        assert summary[name]["errors"] == []
+    imeis = set(simulator.imeis())
+    trip_devices = set(
+        Trip.objects.filter(start_time__range=yesterday).values_list("device__imei", flat=True)
+    )
+    stop_devices = set(
+        Stop.objects.filter(start_time__range=yesterday).values_list("device__imei", flat=True)
+    )
+    assert trip_devices and trip_devices <= imeis
+    assert stop_devices and stop_devices <= imeis
+    assert Trip.objects.filter(start_time__lt=before_first_run_window).exists()
+    assert Stop.objects.filter(start_time__lt=before_first_run_window).exists()
+    # The cursors stand at now: the next regular poll continues from here.
+    for poller in ("trips", "stops", "alarms"):
+        position = PollCursor.objects.get(account=sim_account, poller=poller).position
+        assert position is not None and position >= started - timedelta(minutes=5)
+
+
+def test_catching_up_twice_stores_no_trip_stop_or_alarm_twice(
+    simulator: Simulator, sim_account: TracksolidAccount
+) -> None:
+    tasks.catch_up_account(sim_account.pk, days=2)
+    counts = (Trip.objects.count(), Stop.objects.count(), Alarm.objects.count())
+    assert counts[0] and counts[1]
+
+    tasks.catch_up_account(sim_account.pk, days=2)
+
+    assert (Trip.objects.count(), Stop.objects.count(), Alarm.objects.count()) == counts
