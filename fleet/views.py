@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from fleet.models import Device
+from telemetry.selectors import status_case
 
 # The session key holding the organisation a user in several organisations is looking at.
 ACTIVE_ORGANISATION = "active_organisation_id"
@@ -71,7 +73,11 @@ def device_list(request: HttpRequest) -> HttpResponse:
     devices = Device.objects.for_user(request.user).active()
     if context["active_organisation"] is not None:
         devices = devices.for_organisation(context["active_organisation"].pk)
-    devices = devices.select_related("group", "organisation").order_by("device_name", "imei")
+    devices = (
+        devices.select_related("group", "organisation", "state")
+        .annotate(display_status=status_case(timezone.now(), "state__"))
+        .order_by("device_name", "imei")
+    )
     context.update(devices=devices[:500], total=devices.count())
     return render(request, "fleet/device_list.html", context)
 

@@ -1,5 +1,10 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
 from accounts.models import Membership, Organisation, Role
 from fleet.views import ACTIVE_ORGANISATION
+from telemetry.models import DeviceState
 
 
 def test_the_home_page_needs_a_login(client, db):
@@ -20,6 +25,25 @@ def test_the_device_list_shows_only_the_users_devices(client, world):
     page = client.get("/devices/").content.decode()
     assert "Van 0" in page and "Van 2" in page
     assert "Other truck" not in page
+
+
+def test_the_device_list_shows_each_devices_status_and_last_update_in_a_fixed_query_count(
+    client, world, django_assert_max_num_queries
+):
+    seen = timezone.now() - timedelta(minutes=1)
+    DeviceState.objects.create(
+        device=world.devices[0], gps_time=seen, lat=48.85, lng=2.35, speed=50, updated_at=seen
+    )
+    client.force_login(world.dispatcher)
+
+    with django_assert_max_num_queries(8):
+        page = client.get("/devices/").content.decode()
+
+    row = page.split("Van 0", 1)[1].split("</tr>", 1)[0]
+    assert "<td>moving</td>" in row
+    assert timezone.localtime(seen).strftime("%Y-%m-%d %H:%M") in row
+    assert "<td>unknown</td>" in page.split("Van 1", 1)[1].split("</tr>", 1)[0]
+    assert "never" in page.split("Van 1", 1)[1].split("</tr>", 1)[0]
 
 
 def test_a_hostile_device_name_is_shown_as_text(client, world):
