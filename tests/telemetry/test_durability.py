@@ -305,6 +305,13 @@ def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def late_morning_offset(now: float) -> float:
+    """The simulated city's UTC offset that makes it 11:00 there now, so its fleet drives and
+    pushes GPS whatever the hour this test runs at (at night the vans are parked)."""
+    hour = (now % 86400) / 3600
+    return (11 - hour + 12) % 24 - 12
+
+
 # --- the test ---------------------------------------------------------------------------------
 
 
@@ -319,6 +326,7 @@ def test_every_acknowledged_push_survives_a_hard_kill_of_the_web_process(
         with run_simulator(
             devices=200,
             seed=7,
+            tz_offset_hours=late_morning_offset(time.time()),
             speedup=60.0,
             push_interval=0.2,
             push_concurrency=4,
