@@ -65,7 +65,7 @@ def test_saving_no_token_clears_it_but_keeps_the_fetch_time(
     assert store.load() == TokenState(token=None, last_fetch_at=NOW)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: the row lock it tests")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: row locks")
 def test_on_postgresql_the_lock_is_a_transaction_holding_the_account_row(
     sim_account: TracksolidAccount,
 ) -> None:
