@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import TracksolidAccount
@@ -28,6 +27,7 @@ from fleet.models import Command, Device
 from telemetry.cursors import claimed
 from tracksolid.client import TracksolidClient
 from tracksolid.errors import RateLimited, TracksolidError, TracksolidUnavailable
+from tracksolid.push_file_records import InstructResponse
 from tracksolid.records_media import CommandResult, CommandTemplate
 
 TEMPLATES_TTL = 3600  # a model's command list changes with firmware, not by the minute
@@ -35,12 +35,6 @@ PLACEHOLDER = re.compile(r"\{(\d+)\}")
 HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 # Parameters are spliced into the device's text protocol, where "," and "#" are syntax.
 FORBIDDEN_IN_PARAMS = re.compile(r"[,#\r\n]")
-# A device's refusal as the result list shows it: "Result code\uff1a226" (a full-width colon, as in
-# the 12005 message of the field notes). Device result codes are 225-252.
-DEVICE_REFUSAL = re.compile(r"Result code\s*[:\uff1a]\s*(\d+)")
-# Push answer codes (spec 10.16): 100 success; 300 "device offline" means it is still queued.
-ANSWER_OK = {"100", "0"}
-ANSWER_STILL_QUEUED = {"300"}
 
 
 class CommandInvalid(ValueError):
@@ -210,10 +204,9 @@ def _settle(command_id: int, row: CommandResult, *, now: datetime) -> int:
     """Record a result row: executed, refused by the device, or (neither) still waiting."""
     if row.executed:
         return _answer([command_id], response=row.content or "", now=now)
-    refused = DEVICE_REFUSAL.search(row.content or "")
-    if refused is None:
+    code = row.refusal_code
+    if code is None:
         return 0
-    code = refused.group(1)
     return (
         Command.objects.filter(pk=command_id)
         .awaiting_answer()
@@ -280,39 +273,26 @@ def poll_command_results(
     return run
 
 
-@dataclass(frozen=True)
-class DeviceAnswer:
-    """A pushed answer to a command: whose, to which vendor command id, and what it said."""
-
-    device_id: int
-    code_id: str
-    code: str | None
-    message: str | None
-    content: Any
-
-
-def record_pushed_answers(answers: Sequence[DeviceAnswer], *, now: datetime) -> int:
-    """Settle the commands these pushes answer; an answer to a command we did not send (or
-    already settled) changes nothing."""
+def record_pushed_answers(answers: Sequence[tuple[int, InstructResponse]], *, now: datetime) -> int:
+    """Settle the commands these pushed answers (``(device id, answer)``) are for; an answer to
+    a command we did not send, or one already settled, changes nothing."""
     settled = 0
-    for answer in answers:
-        if not answer.code_id:
-            continue
-        if answer.code in ANSWER_STILL_QUEUED:
+    for device_id, answer in answers:
+        if not answer.server_flag_id or answer.still_queued:
             continue
         content = answer.content
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
         waiting = Command.objects.filter(
-            Q(device_id=answer.device_id) & Q(vendor_code_id=answer.code_id)
+            device_id=device_id, vendor_code_id=answer.server_flag_id
         ).awaiting_answer()
-        if answer.code is None or answer.code in ANSWER_OK:
+        if answer.succeeded:
             settled += waiting.update(
                 status=Command.Status.EXECUTED, response=text or "", answered_at=now
             )
         else:
             settled += waiting.update(
                 status=Command.Status.FAILED,
-                error_code=answer.code[:32],
+                error_code=(answer.code or "")[:32],
                 error_message=(answer.message or "The device refused the command.")[:500],
                 response=text or "",
                 answered_at=now,

@@ -330,14 +330,10 @@ def write_messages(records: Sequence[pushed.PushRecord], batch: Batch) -> None:
 
 def write_instruct_responses(records: Sequence[files.InstructResponse], batch: Batch) -> None:
     """Kept whole like other messages, and each answer settles the command it answers."""
-    from fleet.commands import DeviceAnswer, record_pushed_answers
+    from fleet.commands import record_pushed_answers
 
     write_messages(records, batch)
-    answers = [
-        DeviceAnswer(batch.device_ids[r.imei], r.server_flag_id or "", r.code, r.message, r.content)
-        for r in records
-    ]
-    record_pushed_answers(answers, now=batch.now)
+    record_pushed_answers([(batch.device_ids[r.imei], r) for r in records], now=batch.now)
 
 
 Writer = Callable[[Sequence[Any], Batch], None]

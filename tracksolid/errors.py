@@ -148,6 +148,15 @@ class CommandError12004(CommandError):
 _RESULT_CODE = re.compile(r"Result code\s*[:\uff1a]\s*(\w+)", re.IGNORECASE)
 
 
+def device_result_code(text: str | None) -> str | None:
+    """The device result code in a vendor text ("... Result code<full-width colon>226"), if any.
+
+    Both a refused send (12005) and a refusal in ``jimi.open.instruction.result`` carry it.
+    """
+    found = _RESULT_CODE.search(text or "")
+    return found.group(1) if found else None
+
+
 class CommandSendFailed(CommandError):
     """12005: "Fail to send command. Result code<full-width colon>226"; device codes are 225-252.
 
@@ -156,8 +165,7 @@ class CommandSendFailed(CommandError):
 
     def __init__(self, code: int, message: str, method: str = "") -> None:
         super().__init__(code, message, method)
-        found = _RESULT_CODE.search(message)
-        self.result_code = found.group(1) if found else None
+        self.result_code = device_result_code(message)
 
 
 class FenceError(TracksolidError):

@@ -218,6 +218,16 @@ class InstructResponse(PushRecord):
     msg_type: str | None = None  # top-level msgType: "1" asynchronous, "2" offline command
 
     @property
+    def succeeded(self) -> bool:
+        """The device executed the command (``_code`` 100; no code: a plain reply)."""
+        return self.code in (None, "100", "0")
+
+    @property
+    def still_queued(self) -> bool:
+        """``_code`` 300, device offline: the vendor keeps the command for when it returns."""
+        return self.code == "300"
+
+    @property
     def key(self) -> Key:
         return (self.imei, self.server_flag_id or "", digest(self.code, self.content))
 

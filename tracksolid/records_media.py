@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .errors import device_result_code
 from .record_fields import Fields, no_extra
 
 __all__ = [
@@ -220,6 +221,12 @@ class CommandResult:
     sender: str | None = None
     receive_device: str | None = None
     extra: Mapping[str, Any] = field(default_factory=no_extra, compare=False)
+
+    @property
+    def refusal_code(self) -> str | None:
+        """The device's result code when it refused the command: not executed, and the content
+        reads "Result code<full-width colon>226" (a guess at the real shape, as the simulator's)."""
+        return None if self.executed else device_result_code(self.content)
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> CommandResult:

@@ -17,6 +17,7 @@ from fleet import commands
 from fleet.commands import CommandInvalid, command_templates, poll_command_results, send_command
 from fleet.models import Command, Device
 from tests.simulator_fixtures import FAST_CLIENT, account_on, vendor_calls
+from tracksolid.push_file_records import InstructResponse
 from tracksolid.simulator import Simulator
 
 
@@ -208,6 +209,12 @@ def test_an_offline_commands_answer_arrives_by_push(sim, account, van, vendor):
     assert (command.status, command.response) == (Command.Status.EXECUTED, "RESET OK")
 
 
+def answer(command: Command, **fields: Any) -> InstructResponse:
+    return InstructResponse(
+        imei=command.device.imei, server_flag_id=command.vendor_code_id, content="", **fields
+    )
+
+
 def test_a_pushed_refusal_fails_the_command_and_an_offline_answer_keeps_it_waiting(
     sim, account, van, vendor
 ):
@@ -215,13 +222,13 @@ def test_a_pushed_refusal_fails_the_command_and_an_offline_answer_keeps_it_waiti
     now = timezone.now()
 
     commands.record_pushed_answers(
-        [commands.DeviceAnswer(van.pk, command.vendor_code_id, "300", "offline", "")], now=now
+        [(van.pk, answer(command, code="300", message="offline"))], now=now
     )
     command.refresh_from_db()
     assert command.status == Command.Status.SENT
 
     commands.record_pushed_answers(
-        [commands.DeviceAnswer(van.pk, command.vendor_code_id, "600", "timeout", "")], now=now
+        [(van.pk, answer(command, code="600", message="timeout"))], now=now
     )
     command.refresh_from_db()
     assert (command.status, command.error_code, command.error_message) == (

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tracksolid.push_file_records import PassThrough, PluginData, ResourceList
+from tracksolid.push_file_records import InstructResponse, PassThrough, PluginData, ResourceList
 from tracksolid.push_records import FUEL_UNITS, GpsPoint, TripReport, digest
 
 T0 = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
@@ -60,3 +60,15 @@ def test_a_trip_report_without_a_sequence_keys_it_as_zero() -> None:
 
 def test_fuel_units_are_the_spec_names() -> None:
     assert FUEL_UNITS == {1: "cm", 2: "%", 3: "V", 4: "L"}
+
+
+@pytest.mark.parametrize(
+    ("code", "succeeded", "still_queued"),
+    [("100", True, False), (None, True, False), ("300", False, True), ("600", False, False)],
+)
+def test_an_instruct_responses_code_says_whether_the_device_did_it(
+    code: str | None, succeeded: bool, still_queued: bool
+) -> None:
+    answer = InstructResponse(imei=IMEI, code=code)
+
+    assert (answer.succeeded, answer.still_queued) == (succeeded, still_queued)

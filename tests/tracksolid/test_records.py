@@ -14,7 +14,7 @@ from tracksolid.records import (
     Trip,
     pos_type_name,
 )
-from tracksolid.records_media import InstructResult, MediaEvent
+from tracksolid.records_media import CommandResult, InstructResult, MediaEvent
 
 LOCATION = {
     "imei": "868120000000001",
@@ -184,3 +184,13 @@ def test_media_events_parse_their_nested_file_list() -> None:
 def test_an_instruct_answer_is_ok_only_with_code_100() -> None:
     assert InstructResult.parse({"_code": "100", "_msg": "ok"}).ok
     assert not InstructResult.parse({"_code": 300, "_msg": "offline"}).ok
+
+
+def test_a_command_result_names_the_device_result_code_of_a_refusal() -> None:
+    refused = CommandResult.parse(
+        {"codeId": "7", "isExecute": False, "content": "Result code\uff1a226"}
+    )
+    done = CommandResult.parse({"codeId": "8", "isExecute": True, "content": "Result code: 1"})
+    waiting = CommandResult.parse({"codeId": "9", "isExecute": False, "content": None})
+
+    assert (refused.refusal_code, done.refusal_code, waiting.refusal_code) == ("226", None, None)
