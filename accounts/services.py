@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -50,6 +52,19 @@ def client_for(account: TracksolidAccount, **options: Any) -> TracksolidClient:
         mileage_unit=account.mileage_unit,
         **options,
     )
+
+
+@contextmanager
+def vendor_client(
+    account: TracksolidAccount, client: TracksolidClient | None = None
+) -> Iterator[TracksolidClient]:
+    """``client`` when the caller has one (tests, a task reusing its own), else a new client for
+    ``account`` that is closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with client_for(account) as own:
+        yield own
 
 
 def explain_error(error: TracksolidError, *, base_url: str) -> str:

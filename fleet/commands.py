@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import TracksolidAccount
-from accounts.services import client_for
+from accounts.services import vendor_client
 from fleet.models import Command, Device
 from telemetry.cursors import claimed
 from tracksolid.client import TracksolidClient
@@ -74,15 +73,6 @@ class ResultsRun:
     errors: list[str] = field(default_factory=list)
 
 
-@contextmanager
-def _client(account: TracksolidAccount, client: TracksolidClient | None) -> Iterator[Any]:
-    if client is not None:
-        yield client
-        return
-    with client_for(account) as own:
-        yield own
-
-
 def _account_of(device: Device) -> TracksolidAccount:
     if device.account is None:
         raise CommandInvalid("This device is not linked to a Tracksolid account.")
@@ -95,7 +85,7 @@ def command_templates(*, device: Device, client: TracksolidClient | None = None)
     cached = cache.get(key)
     if cached is not None:
         return [Template(**row) for row in cached]
-    with _client(_account_of(device), client) as vendor:
+    with vendor_client(_account_of(device), client) as vendor:
         templates = [Template.from_record(r) for r in vendor.open_instruction_list(device.imei)]
     cache.set(key, [asdict(t) for t in templates], timeout=TEMPLATES_TTL)
     return templates
@@ -143,7 +133,7 @@ def send_command(
     params = [str(p) for p in params]
     if (template_id is None) == (raw_hex is None):
         raise CommandInvalid("Give either a command template id or raw hex, not both.")
-    with _client(account, client) as vendor:
+    with vendor_client(account, client) as vendor:
         if raw_hex is not None:
             hex_text = re.sub(r"\s+", "", raw_hex).upper()
             if not HEX.fullmatch(hex_text) or len(hex_text) > 2048:
@@ -256,7 +246,7 @@ def poll_command_results(
         if cursor is None:
             return run
         run.ran = True
-        with _client(account, client) as vendor:
+        with vendor_client(account, client) as vendor:
             for imei, mine in by_device.items():
                 try:
                     rows = vendor.open_instruction_result(imei)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import TracksolidAccount
-from accounts.services import client_for
+from accounts.services import vendor_client
 from fleet.models import Device, DeviceGroup
 from tracksolid.client import TracksolidClient
 from tracksolid.errors import IllegalUserOrDevice
@@ -196,10 +196,8 @@ def sync_devices(
        listed by this account moves here (account and organisation) once the account that had it
        stops listing it.
     """
-    own_client = client is None
-    client = client or client_for(account)
     result = SyncResult()
-    try:
+    with vendor_client(account, client) as client:
         infos = [i for i in client.user_device_list() if i.imei]
         result.listed = len(infos)
         groups, counts = _sync_groups(account=account, client=client, infos=infos)
@@ -235,9 +233,6 @@ def sync_devices(
                 deferred.add(info.imei)
         result.details_fetched = len(details)
         result.details_deferred = len(deferred)
-    finally:
-        if own_client:
-            client.close()
     _apply(
         account=account,
         infos=infos,

@@ -28,11 +28,12 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import TracksolidAccount
+from accounts.services import vendor_client
 from fleet.models import Device
 from telemetry.cursors import advance, claimed
 from telemetry.ingest import ingest_records
 from telemetry.models import Position, Source
-from telemetry.pollers import HORIZON, _client
+from telemetry.pollers import HORIZON
 from tracksolid.client import TracksolidClient
 from tracksolid.errors import IllegalUserOrDevice
 from tracksolid.push_records import GpsPoint
@@ -256,7 +257,7 @@ def _run(
         del fixes
     if not plans:
         return result
-    with _client(account, client) as vendor:
+    with vendor_client(account, client) as vendor:
         for device, windows in plans:
             try:
                 _fill(

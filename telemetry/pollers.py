@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import TracksolidAccount
-from accounts.services import client_for
+from accounts.services import vendor_client
 from fleet.models import Device
 from fleet.services import sync_devices
 from telemetry.cursors import advance, claimed
@@ -78,17 +77,6 @@ class PollResult:
         for kind, count in ingested.by_kind.items():
             self.stored[kind] = self.stored.get(kind, 0) + count
         self.created_devices.extend(ingested.created_devices)
-
-
-@contextmanager
-def _client(
-    account: TracksolidAccount, client: TracksolidClient | None
-) -> Iterator[TracksolidClient]:
-    if client is not None:
-        yield client
-        return
-    with client_for(account) as own:
-        yield own
 
 
 def _second(value: datetime) -> datetime:
@@ -193,7 +181,7 @@ def poll_locations(
     with claimed(account, "locations", lease=LEASES["locations"]) as cursor:
         if cursor is None:
             return dataclasses.replace(result, ran=False)
-        with _client(account, client) as vendor:
+        with vendor_client(account, client) as vendor:
             locations = vendor.user_device_location_list()
         records, online = location_records(locations)
         result.fetched = len(locations)
@@ -234,7 +222,7 @@ def poll_trips(
         if cursor is None:
             return dataclasses.replace(result, ran=False)
         previous = cursor.position
-        with _client(account, client) as vendor:
+        with vendor_client(account, client) as vendor:
             begin, end = _window(cursor, TRIP_OVERLAP, vendor, now, lookback)
             result.begin, result.end = begin, end
             for imeis in _batches(account_imeis(account)):
@@ -314,7 +302,7 @@ def poll_stops(
         if cursor is None:
             return dataclasses.replace(result, ran=False)
         previous = cursor.position
-        with _client(account, client) as vendor:
+        with vendor_client(account, client) as vendor:
             begin, end = _window(cursor, STOP_OVERLAP, vendor, now, lookback)
             result.begin, result.end = begin, end
             for imeis in _batches(account_imeis(account)):
@@ -373,7 +361,7 @@ def poll_alarms(
     with claimed(account, "alarms", lease=LEASES["alarms"]) as cursor:
         if cursor is None:
             return dataclasses.replace(result, ran=False)
-        with _client(account, client) as vendor:
+        with vendor_client(account, client) as vendor:
             begin, end = _window(cursor, ALARM_OVERLAP, vendor, now, lookback)
             result.begin, result.end = begin, end
             for imeis in _batches(account_imeis(account)):
@@ -400,7 +388,7 @@ def sync_account_devices(
     with claimed(account, "device_sync", lease=LEASES["device_sync"]) as cursor:
         if cursor is None:
             return dataclasses.replace(result, ran=False)
-        with _client(account, client) as vendor:
+        with vendor_client(account, client) as vendor:
             synced = sync_devices(account=account, client=vendor)
         result.fetched = synced.listed
         result.stored = {
