@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Organisation, Role, TracksolidAccount, User
 from fleet.commands import poll_command_results
-from fleet.models import Command, Device
-from tests.simulator_fixtures import account_on
-from tracksolid.simulator import Simulator
-
-
-@pytest.fixture
-def sim(make_simulator: Any) -> Simulator:
-    return make_simulator(command_failure_rate=0.0, command_delay=1.0)
-
-
-@pytest.fixture
-def account(db: None, sim: Simulator) -> TracksolidAccount:
-    return account_on(sim)
-
-
-@pytest.fixture
-def van(sim: Simulator, account: TracksolidAccount) -> Device:
-    imei = next(d.imei for d in sim.world.devices.values() if d.kind == "vehicle")
-    sim.set_offline(imei, False)
-    return Device.objects.create(
-        imei=imei, organisation=account.organisation, account=account, device_name="Van 1"
-    )
+from fleet.models import Command
 
 
 def api_as(account: TracksolidAccount, role: str, username: str | None = None) -> APIClient:

@@ -16,39 +16,15 @@ from accounts.services import client_for
 from fleet import commands
 from fleet.commands import CommandInvalid, command_templates, poll_command_results, send_command
 from fleet.models import Command, Device
+from tests.fleet.conftest import device_of_kind
 from tests.simulator_fixtures import FAST_CLIENT, account_on, vendor_calls
 from tracksolid.push_file_records import InstructResponse
-from tracksolid.simulator import Simulator
-
-
-def device_of_kind(sim: Simulator, account: TracksolidAccount, kind: str) -> Device:
-    imei = next(d.imei for d in sim.world.devices.values() if d.kind == kind)
-    sim.set_offline(imei, False)
-    return Device.objects.create(
-        imei=imei, organisation=account.organisation, account=account, mc_type=kind
-    )
-
-
-@pytest.fixture
-def sim(make_simulator: Any) -> Simulator:
-    # No random device failures, and answers as soon as the clock moves.
-    return make_simulator(command_failure_rate=0.0, command_delay=1.0)
-
-
-@pytest.fixture
-def account(db: None, sim: Simulator) -> TracksolidAccount:
-    return account_on(sim)
 
 
 @pytest.fixture
 def vendor(account: TracksolidAccount) -> Any:
     with client_for(account, **FAST_CLIENT) as client:
         yield client
-
-
-@pytest.fixture
-def van(sim: Simulator, account: TracksolidAccount) -> Device:
-    return device_of_kind(sim, account, "vehicle")
 
 
 def test_it_lists_a_models_commands_once_an_hour(sim, van, vendor):
